@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct StreamCoderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "streamcoder")
+}
