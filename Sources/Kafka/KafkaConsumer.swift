@@ -1,0 +1,146 @@
+import Logging
+internal import CRdKafka
+
+/// A consumer in a Kafka consumer group.
+///
+/// Reading happens in batches on the consumer's own thread (`nextBatch`), or on a thread of
+/// the caller's (`poll`, which blocks). Offsets are committed only once stored with
+/// `storeOffset`: an at-least-once application stores an offset when every output of the
+/// messages at and below it is delivered. Stored offsets are committed in the background,
+/// before partitions are revoked, and on `close`.
+public final class KafkaConsumer: Sendable {
+    let client: RDKafkaClient
+    private let queue: ConsumerQueue
+    private let rebalance: RebalanceCoordinator
+    private let blocking: BlockingThread
+    private let logger: Logger
+
+    /// Creates a consumer. `onRebalance` runs on the polling thread before librdkafka applies
+    /// the change, so a revoke handler can store the offsets of finished work first.
+    public init(
+        configuration: KafkaConsumerConfiguration,
+        logger: Logger,
+        onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil
+    ) throws(KafkaError) {
+        let rebalance = RebalanceCoordinator(logger: logger, handler: onRebalance)
+        // Unretained: the client holds `rebalance` strongly until after the handle is destroyed.
+        let opaque = Unmanaged.passUnretained(rebalance).toOpaque()
+        let client = try RDKafkaClient(
+            kind: .consumer, properties: configuration.rdKafkaProperties, callbackTarget: rebalance
+        ) { conf in
+            rd_kafka_conf_set_opaque(conf, opaque)
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
+                guard let rk, let opaque else { return }
+                Unmanaged<RebalanceCoordinator>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, partitions)
+            }
+        }
+        client.withHandle { _ = rd_kafka_poll_set_consumer($0) }
+        self.client = client
+        self.rebalance = rebalance
+        self.queue = ConsumerQueue(client: client)
+        self.blocking = BlockingThread(name: "kafka-consumer")
+        self.logger = logger
+    }
+
+    deinit {
+        blocking.stop()
+    }
+
+    /// Joins the group and subscribes to `topics`; partitions arrive with the next polls.
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = TopicPartitionList(topics: topics)
+        let err = client.withHandle { rd_kafka_subscribe($0, list.pointer) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "could not subscribe to \(topics.joined(separator: ","))", rdKafkaError: err)
+        }
+    }
+
+    /// Waits up to `timeout` for messages and returns at most `maxMessages` of them (possibly
+    /// none). Blocks the calling thread: call it from a thread of your own, or use `nextBatch`.
+    public func poll(maxMessages: Int, timeout: Duration) throws(KafkaError) -> [KafkaConsumerMessage] {
+        try queue.consumeBatch(maxMessages: maxMessages, timeoutMilliseconds: Int32(timeout.milliseconds), logger: logger)
+    }
+
+    /// `poll` on the consumer's own thread.
+    public func nextBatch(maxMessages: Int, timeout: Duration) async throws(KafkaError) -> [KafkaConsumerMessage] {
+        try await blocking.run { () throws(KafkaError) in
+            try self.poll(maxMessages: maxMessages, timeout: timeout)
+        }
+    }
+
+    /// Runs a blocking call on the consumer's own thread.
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T {
+        try await blocking.run(body)
+    }
+
+    /// The partitions this consumer owns now.
+    public var assignment: Set<KafkaTopicPartition> {
+        rebalance.assignment.withLock { $0 }
+    }
+
+    /// Leaves the group: revokes (committing stored offsets) and closes the consumer.
+    public func close() async throws(KafkaError) {
+        let client = self.client
+        try await blocking.run { () throws(KafkaError) in
+            let err = client.withHandle { rd_kafka_consumer_close($0) }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(.consumer, "closing the consumer failed", rdKafkaError: err)
+            }
+        }
+        blocking.stop()
+    }
+}
+
+/// Owns the consumer's queue, destroyed before the handle it belongs to.
+///
+/// `@unchecked Sendable`: the queue pointer is set once; librdkafka queues are thread-safe.
+final class ConsumerQueue: @unchecked Sendable {
+    private let client: RDKafkaClient
+    private let queue: OpaquePointer
+
+    init(client: RDKafkaClient) {
+        self.client = client
+        self.queue = client.withHandle { rd_kafka_queue_get_consumer($0) }
+    }
+
+    deinit {
+        rd_kafka_queue_destroy(queue)
+    }
+
+    func consumeBatch(maxMessages: Int, timeoutMilliseconds: Int32, logger: Logger) throws(KafkaError)
+        -> [KafkaConsumerMessage]
+    {
+        var raw = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(maxMessages, 1))
+        let count = rd_kafka_consume_batch_queue(queue, timeoutMilliseconds, &raw, raw.count)
+        guard count >= 0 else {
+            throw KafkaError(.consumer, "polling the consumer failed", rdKafkaError: rd_kafka_last_error())
+        }
+        var messages: [KafkaConsumerMessage] = []
+        messages.reserveCapacity(count)
+        var failure: KafkaError?
+        for message in raw.prefix(count) {
+            guard let message else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                messages.append(KafkaConsumerMessage(copying: message))
+            } else {
+                failure = failure ?? Self.consumerError(message, logger: logger)
+            }
+        }
+        if let failure, messages.isEmpty { throw failure }
+        return messages
+    }
+
+    /// Logs a per-message consumer error and returns it when it is fatal.
+    private static func consumerError(_ message: UnsafeMutablePointer<rd_kafka_message_t>, logger: Logger)
+        -> KafkaError?
+    {
+        let err = message.pointee.err
+        let error = KafkaError(.consumer, "consumer error", rdKafkaError: err)
+        if err == RD_KAFKA_RESP_ERR__FATAL {
+            return KafkaError(.consumer, "fatal consumer error: \(error.message)", isFatal: true)
+        }
+        logger.warning("\(error)")
+        return nil
+    }
+}

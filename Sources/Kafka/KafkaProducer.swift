@@ -1,0 +1,117 @@
+import Logging
+import Foundation
+internal import CRdKafka
+
+/// Produces messages to Kafka and reports the outcome of each one.
+///
+/// `produce` only enqueues (it never blocks); a dedicated thread serves librdkafka's delivery
+/// reports and hands each to `onDelivery` and to whoever awaits it in `send`. Idempotence is
+/// on by default, so the producer's own retries neither duplicate nor reorder messages.
+public final class KafkaProducer: Sendable {
+    struct State {
+        var nextID: UInt64 = 1
+        var waiters: [UInt64: CheckedContinuation<KafkaDeliveryReport, Never>] = [:]
+        var delivered: UInt64 = 0
+        var failed: UInt64 = 0
+        var stopped = false
+    }
+
+    let client: RDKafkaClient
+    private let state: Locked<State>
+    private let blocking: BlockingThread
+    private let logger: Logger
+
+    /// Creates a producer. `onDelivery` runs on the producer's thread for every report: keep it short.
+    public init(
+        configuration: KafkaProducerConfiguration,
+        logger: Logger,
+        onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)? = nil
+    ) throws(KafkaError) {
+        let client = try RDKafkaClient(kind: .producer, properties: configuration.rdKafkaProperties) { conf in
+            rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
+        }
+        let state = Locked(State())
+        self.client = client
+        self.state = state
+        self.logger = logger
+        self.blocking = BlockingThread(name: "kafka-producer-flush")
+        let pollThread = Thread {
+            ProducerEventLoop(client: client, state: state, logger: logger, onDelivery: onDelivery).run()
+        }
+        pollThread.name = "kafka-producer-events"
+        pollThread.start()
+    }
+
+    deinit {
+        state.withLock { $0.stopped = true }
+        blocking.stop()
+    }
+
+    /// Enqueues a message without waiting; its outcome arrives as a delivery report.
+    ///
+    /// Throws `.queueFull` (retriable) when the local queue is full: wait for deliveries
+    /// (or `flush`) and try again.
+    @discardableResult
+    public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> KafkaMessageID {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try enqueue(message, id: id)
+        return KafkaMessageID(rawValue: id)
+    }
+
+    /// Produces a message and waits until the broker acknowledges it; throws when it was not delivered.
+    @discardableResult
+    public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        let report = await withCheckedContinuation { continuation in
+            state.withLock { $0.waiters[id] = continuation }
+            do throws(KafkaError) {
+                try enqueue(message, id: id)
+            } catch {
+                let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+                waiter?.resume(returning: KafkaDeliveryReport(
+                    id: KafkaMessageID(rawValue: id), topic: message.topic,
+                    partition: message.partition ?? -1, offset: nil, error: error))
+            }
+        }
+        if let error = report.error { throw error }
+        return report
+    }
+
+    /// Waits until every enqueued message has its delivery report, or throws `.timedOut`.
+    public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let client = self.client
+        try await blocking.run { () throws(KafkaError) in
+            let err = client.withHandle { rd_kafka_flush($0, Int32(timeout.milliseconds)) }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                let left = client.withHandle { rd_kafka_outq_len($0) }
+                throw KafkaError(.timedOut, "flush: \(left) messages still undelivered after \(timeout)",
+                                 rdKafkaError: err)
+            }
+        }
+    }
+
+    /// Messages enqueued and not yet reported (librdkafka's out-queue length).
+    public var outstandingCount: Int {
+        Int(client.withHandle { rd_kafka_outq_len($0) })
+    }
+
+    /// How many messages were delivered and how many failed so far.
+    public var deliveryCounts: (delivered: UInt64, failed: UInt64) {
+        state.withLock { ($0.delivered, $0.failed) }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, saturating at `Int.max`.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        return overflow ? Int.max : Int(ms + attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,72 @@
+import Logging
+internal import CRdKafka
+
+/// Serves a producer's main queue on the producer's own thread: delivery reports to their
+/// waiters and to the delivery handler, client errors to the log. Ends once the producer is
+/// gone and its last reports are served.
+struct ProducerEventLoop {
+    let client: RDKafkaClient
+    let state: Locked<KafkaProducer.State>
+    let logger: Logger
+    let onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?
+
+    func run() {
+        let queue = client.withHandle { rd_kafka_queue_get_main($0) }
+        defer { rd_kafka_queue_destroy(queue) }
+        while true {
+            if let event = rd_kafka_queue_poll(queue, 100) {
+                serve(event)
+                rd_kafka_event_destroy(event)
+                continue
+            }
+            let stopped = state.withLock { $0.stopped }
+            if stopped && client.withHandle({ rd_kafka_outq_len($0) }) == 0 { return }
+        }
+    }
+
+    private func serve(_ event: OpaquePointer) {
+        switch Int32(rd_kafka_event_type(event)) {
+        case RD_KAFKA_EVENT_DR:
+            while let message = rd_kafka_event_message_next(event) {
+                report(Self.deliveryReport(message.pointee))
+            }
+        case RD_KAFKA_EVENT_ERROR:
+            let err = rd_kafka_event_error(event)
+            let text = String(cString: rd_kafka_event_error_string(event))
+            if rd_kafka_event_error_is_fatal(event) != 0 {
+                logger.critical("fatal Kafka producer error", metadata: ["error": "\(text)"])
+            } else {
+                logger.warning("Kafka producer error", metadata: [
+                    "error": "\(text)", "code": "\(String(cString: rd_kafka_err2name(err)))",
+                ])
+            }
+        default:
+            break
+        }
+    }
+
+    private func report(_ report: KafkaDeliveryReport) {
+        let waiter = state.withLock { state in
+            if report.isDelivered { state.delivered += 1 } else { state.failed += 1 }
+            return state.waiters.removeValue(forKey: report.id.rawValue)
+        }
+        waiter?.resume(returning: report)
+        onDelivery?(report)
+    }
+
+    private static func deliveryReport(_ message: rd_kafka_message_t) -> KafkaDeliveryReport {
+        let id = UInt64(UInt(bitPattern: message._private))
+        let topic = String(cString: rd_kafka_topic_name(message.rkt))
+        var error: KafkaError?
+        if message.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            error = KafkaError(.delivery, "message \(id) to \(topic) was not delivered", rdKafkaError: message.err)
+        }
+        return KafkaDeliveryReport(
+            id: KafkaMessageID(rawValue: id),
+            topic: topic,
+            partition: message.partition,
+            offset: error == nil ? message.offset : nil,
+            error: error
+        )
+    }
+}

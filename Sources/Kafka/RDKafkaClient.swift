@@ -1,0 +1,79 @@
+internal import CRdKafka
+
+/// Owns one librdkafka handle (`rd_kafka_t`) and destroys it in `deinit`.
+///
+/// `@unchecked Sendable`: librdkafka handles are thread-safe (its documentation guarantees
+/// every `rd_kafka_*` call on one handle may come from any thread); the pointer itself is
+/// never changed after `init`.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind {
+        case producer, consumer
+
+        var rdKafkaType: rd_kafka_type_t { self == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER }
+    }
+
+    private let handle: OpaquePointer
+    /// What the handle's callbacks reach through its opaque pointer: released only after the
+    /// handle is destroyed (stored properties go after `deinit`'s body).
+    private let callbackTarget: AnyObject?
+
+    /// Builds the configuration from `properties`, lets `customize` add callbacks or events,
+    /// and creates the handle, which takes ownership of the configuration. `callbackTarget` is
+    /// kept alive as long as the handle.
+    init(
+        kind: Kind,
+        properties: [(String, String)],
+        callbackTarget: AnyObject? = nil,
+        customize: (OpaquePointer) -> Void = { _ in }
+    ) throws(KafkaError) {
+        let conf = try Self.makeConf(properties)
+        customize(conf)
+        var errorText = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(kind.rdKafkaType, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            let reason = String(errorBuffer: errorText)
+            throw KafkaError(.clientCreation, "could not create the Kafka \(kind) client: \(reason)")
+        }
+        self.handle = handle
+        self.callbackTarget = callbackTarget
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// Gives `body` the raw handle; it must not keep it.
+    func withHandle<T>(_ body: (OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {
+        try body(handle)
+    }
+
+    /// Gives `body` the raw handle; it must not keep it.
+    func withHandle<T>(_ body: (OpaquePointer) -> T) -> T {
+        body(handle)
+    }
+
+    /// A new `rd_kafka_conf_t` with `properties` set, in order; the caller owns it.
+    static func makeConf(_ properties: [(String, String)]) throws(KafkaError) -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var errorText = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties {
+            guard rd_kafka_conf_set(conf, key, value, &errorText, errorText.count) == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                let reason = String(errorBuffer: errorText)
+                throw KafkaError(
+                    .configuration,
+                    "librdkafka property \(key)=\(value) was refused: \(reason). "
+                        + "See librdkafka's CONFIGURATION.md for the property names and values."
+                )
+            }
+        }
+        return conf
+    }
+}
+
+extension String {
+    /// The NUL-terminated text librdkafka wrote into an error buffer.
+    init(errorBuffer: [CChar]) {
+        self = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
