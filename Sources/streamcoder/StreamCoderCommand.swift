@@ -2,5 +2,9 @@ import ArgumentParser
 
 @main
 struct StreamCoderCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "streamcoder")
+    static let configuration = CommandConfiguration(
+        commandName: "streamcoder",
+        abstract: "Codes business-registry forms with their NAF activity code, in a Kafka stream.",
+        subcommands: [BrokerCommand.self, TopicsCommand.self]
+    )
 }

@@ -1,0 +1,47 @@
+/// The topics of the contract (DESIGN.md, "The flow"), with their default names.
+public enum StreamCoderTopic {
+    /// Registry forms to code, keyed by form id.
+    public static let forms = "registry.forms.v1"
+    /// Results of auto-coded forms.
+    public static let codings = "registry.codings.v1"
+    /// Results that need a human, with the form and the proposals.
+    public static let manualReview = "registry.manual-review.v1"
+    /// Poison input, unchanged, with error headers.
+    public static let deadLetter = "registry.forms.dlq.v1"
+    /// The fleet's desired model (compacted).
+    public static let control = "streamcoder.control"
+    /// Worker reports.
+    public static let fleet = "streamcoder.fleet"
+
+    /// Every default topic with its default partition count and configs.
+    public static let defaults: [(name: String, partitions: Int, configs: [String: String])] = [
+        (forms, 12, [:]),
+        (codings, 12, [:]),
+        (manualReview, 12, [:]),
+        (deadLetter, 4, [:]),
+        (control, 1, ["cleanup.policy": "compact"]),
+        (fleet, 1, [:]),
+    ]
+}
+
+/// The record headers of the contract.
+public enum StreamCoderHeader {
+    /// Topic a caller wants the result on.
+    public static let replyTo = "sc-reply-to"
+    /// Echoed on the reply so the caller can match it.
+    public static let correlationID = "sc-correlation-id"
+    /// Unix milliseconds after which the work is answered with DEADLINE_EXCEEDED instead of done.
+    public static let deadline = "sc-deadline"
+    /// W3C trace context, carried through.
+    public static let traceparent = "traceparent"
+    /// Dead-letter headers: a machine-readable error code, the error text, and where the input came from.
+    public static let errorCode = "sc-error-code"
+    /// The error text of a dead letter.
+    public static let error = "sc-error"
+    /// The topic a dead letter was read from.
+    public static let sourceTopic = "sc-source-topic"
+    /// The partition a dead letter was read from.
+    public static let sourcePartition = "sc-source-partition"
+    /// The offset a dead letter was read at.
+    public static let sourceOffset = "sc-source-offset"
+}
