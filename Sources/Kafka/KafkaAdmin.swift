@@ -35,8 +35,8 @@ public final class KafkaAdmin: Sendable {
     private let blocking = BlockingThread(name: "kafka-admin")
 
     /// Creates an admin client; it connects on first use.
-    public init(configuration: KafkaAdminConfiguration) throws(KafkaError) {
-        client = try RDKafkaClient(kind: .producer, properties: configuration.rdKafkaProperties)
+    public init(configuration: KafkaAdminConfiguration, logger: Logger) throws(KafkaError) {
+        client = try RDKafkaClient(kind: .producer, properties: configuration.rdKafkaProperties, logger: logger)
     }
 
     deinit {

@@ -23,17 +23,8 @@ public final class KafkaConsumer: Sendable {
         onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil
     ) throws(KafkaError) {
         let rebalance = RebalanceCoordinator(logger: logger, handler: onRebalance)
-        // Unretained: the client holds `rebalance` strongly until after the handle is destroyed.
-        let opaque = Unmanaged.passUnretained(rebalance).toOpaque()
         let client = try RDKafkaClient(
-            kind: .consumer, properties: configuration.rdKafkaProperties, callbackTarget: rebalance
-        ) { conf in
-            rd_kafka_conf_set_opaque(conf, opaque)
-            rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
-                guard let rk, let opaque else { return }
-                Unmanaged<RebalanceCoordinator>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, partitions)
-            }
-        }
+            kind: .consumer, properties: configuration.rdKafkaProperties, logger: logger, rebalance: rebalance)
         client.withHandle { _ = rd_kafka_poll_set_consumer($0) }
         self.client = client
         self.rebalance = rebalance

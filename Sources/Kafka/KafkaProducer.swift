@@ -27,7 +27,9 @@ public final class KafkaProducer: Sendable {
         logger: Logger,
         onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)? = nil
     ) throws(KafkaError) {
-        let client = try RDKafkaClient(kind: .producer, properties: configuration.rdKafkaProperties) { conf in
+        let client = try RDKafkaClient(
+            kind: .producer, properties: configuration.rdKafkaProperties, logger: logger
+        ) { conf in
             rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         }
         let state = Locked(State())

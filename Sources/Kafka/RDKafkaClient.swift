@@ -1,3 +1,4 @@
+import Logging
 internal import CRdKafka
 
 /// Owns one librdkafka handle (`rd_kafka_t`) and destroys it in `deinit`.
@@ -15,18 +16,21 @@ final class RDKafkaClient: @unchecked Sendable {
     private let handle: OpaquePointer
     /// What the handle's callbacks reach through its opaque pointer: released only after the
     /// handle is destroyed (stored properties go after `deinit`'s body).
-    private let callbackTarget: AnyObject?
+    private let context: ClientContext
 
-    /// Builds the configuration from `properties`, lets `customize` add callbacks or events,
-    /// and creates the handle, which takes ownership of the configuration. `callbackTarget` is
-    /// kept alive as long as the handle.
+    /// Builds the configuration from `properties`, routes librdkafka's logs to `logger`, lets
+    /// `customize` add events, and creates the handle, which takes ownership of the configuration.
+    /// A consumer passes its `rebalance` coordinator, reached from the rebalance callback.
     init(
         kind: Kind,
         properties: [(String, String)],
-        callbackTarget: AnyObject? = nil,
+        logger: Logger,
+        rebalance: RebalanceCoordinator? = nil,
         customize: (OpaquePointer) -> Void = { _ in }
     ) throws(KafkaError) {
         let conf = try Self.makeConf(properties)
+        let context = ClientContext(logger: logger, rebalance: rebalance)
+        context.install(on: conf)
         customize(conf)
         var errorText = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(kind.rdKafkaType, conf, &errorText, errorText.count) else {
@@ -35,7 +39,7 @@ final class RDKafkaClient: @unchecked Sendable {
             throw KafkaError(.clientCreation, "could not create the Kafka \(kind) client: \(reason)")
         }
         self.handle = handle
-        self.callbackTarget = callbackTarget
+        self.context = context
     }
 
     deinit {

@@ -11,7 +11,7 @@ struct EmbeddedBrokerService: Service {
     let logger: Logger
 
     init(brokerCount: Int, port: UInt16, topics: [(name: String, partitions: Int)], logger: Logger) throws {
-        cluster = try EmbeddedKafkaCluster(brokerCount: brokerCount)
+        cluster = try EmbeddedKafkaCluster(brokerCount: brokerCount, logger: logger)
         for topic in topics {
             try cluster.createTopic(topic.name, partitions: topic.partitions)
         }

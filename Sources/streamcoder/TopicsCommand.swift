@@ -36,7 +36,8 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try KafkaAdmin(configuration: .init(
-                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()))
+                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
+                logger: makeLogger("streamcoder.topics"))
             let specifications = try specifications()
             try await admin.createTopics(specifications, ignoreExisting: ifNotExists)
             for spec in specifications {
@@ -76,7 +77,8 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try KafkaAdmin(configuration: .init(
-                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()))
+                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
+                logger: makeLogger("streamcoder.topics"))
             for topic in try await admin.listTopics() {
                 printLine("\(topic.name)\t\(topic.partitionCount)")
             }
@@ -93,7 +95,8 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try KafkaAdmin(configuration: .init(
-                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()))
+                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
+                logger: makeLogger("streamcoder.topics"))
             for (key, value) in try await admin.topicConfigs(topic).sorted(by: { $0.key < $1.key }) {
                 printLine("\(key)=\(value)")
             }

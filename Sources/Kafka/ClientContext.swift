@@ -1,0 +1,50 @@
+import Logging
+internal import CRdKafka
+
+/// What librdkafka's callbacks reach through a handle's opaque pointer: the logger for its
+/// log lines and, for a consumer, the rebalance coordinator. The `RDKafkaClient` owning the
+/// handle keeps it alive until after the handle is destroyed, so the pointer is unretained.
+///
+/// `@unchecked Sendable`: both fields are set once; `Logger` and the coordinator are thread-safe.
+final class ClientContext: @unchecked Sendable {
+    let logger: Logger
+    let rebalance: RebalanceCoordinator?
+
+    init(logger: Logger, rebalance: RebalanceCoordinator?) {
+        self.logger = logger
+        self.rebalance = rebalance
+    }
+
+    /// Sets the opaque pointer and the callbacks librdkafka needs on `conf`.
+    func install(on conf: OpaquePointer) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, text in
+            guard let rk, let context = ClientContext.of(rk) else { return }
+            context.log(level: level, facility: facility, text: text)
+        }
+        guard rebalance != nil else { return }
+        rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, _ in
+            guard let rk, let coordinator = ClientContext.of(rk)?.rebalance else { return }
+            coordinator.rebalance(rk, err, partitions)
+        }
+    }
+
+    private static func of(_ rk: OpaquePointer) -> ClientContext? {
+        rd_kafka_opaque(rk).map { Unmanaged<ClientContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// librdkafka's syslog levels; its level 6 ("info") is mostly connection churn, so it is debug here.
+    private func log(level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?) {
+        let swiftLevel: Logger.Level
+        switch level {
+        case ...2: swiftLevel = .critical
+        case 3: swiftLevel = .error
+        case 4: swiftLevel = .warning
+        case 5: swiftLevel = .notice
+        default: swiftLevel = .debug
+        }
+        logger.log(level: swiftLevel, "\(text.map { String(cString: $0) } ?? "")", metadata: [
+            "librdkafka": "\(facility.map { String(cString: $0) } ?? "")",
+        ])
+    }
+}
