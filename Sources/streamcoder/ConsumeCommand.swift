@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+import Wire
+
+/// `streamcoder consume`: reads a topic in a consumer group, decodes each record with the
+/// contract and prints it as one JSON line.
+struct ConsumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consume",
+        abstract: "Print a topic's records as JSON lines, decoded with the contract.",
+        discussion: """
+            Each line has topic, partition, offset, key, headers and either the decoded value or \
+            the decoding error. Offsets are stored once a line is printed and committed in the \
+            background, on rebalance and on exit (SIGINT/SIGTERM stop it cleanly), so a group \
+            resumes where it left off.
+            """
+    )
+
+    enum MessageType: String, ExpressibleByArgument, CaseIterable {
+        case form, result, directive, report, raw
+    }
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(help: "The topic to read.")
+    var topic: String = StreamCoderTopic.forms
+
+    @Option(help: "The consumer group.")
+    var group: String = "streamcoder-consume"
+
+    @Option(help: "How to decode values: \(MessageType.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var type: MessageType = .form
+
+    @Option(help: "Exit after this many records.")
+    var max: Int?
+
+    @Option(name: .customLong("idle-exit"), help: "Exit once no record arrived for this many seconds after partitions were assigned.")
+    var idleExit: Double?
+
+    @Option(name: .customLong("max-rate"), help: "Read at most this many records per second (throttle).")
+    var maxRate: Double?
+
+    func run() async throws {
+        let logger = makeLogger("streamcoder.consume")
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: try kafka.bootstrapServers(), groupID: group, properties: try kafka.librdkafkaProperties())
+        configuration.clientID = "streamcoder-consume"
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        try consumer.subscribe(topics: [topic])
+        let service = ConsumeService(consumer: consumer, command: self, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
+
+/// The consume loop, stopped by graceful shutdown, `--max` or `--idle-exit`.
+struct ConsumeService: Service {
+    let consumer: KafkaConsumer
+    let command: ConsumeCommand
+    let logger: Logger
+
+    func run() async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var printed = 0
+        var lastArrival = ContinuousClock.now
+        let started = ContinuousClock.now
+        while !Task.isShuttingDownGracefully {
+            let room = command.max.map { $0 - printed } ?? 500
+            if room <= 0 { break }
+            let batch = try await consumer.nextBatch(maxMessages: Swift.min(room, command.maxRate == nil ? 500 : 10),
+                                                     timeout: .milliseconds(100))
+            if batch.isEmpty {
+                // Idle time counts from the assignment: joining a group takes seconds.
+                if consumer.assignment.isEmpty { lastArrival = .now }
+                if let idle = command.idleExit, ContinuousClock.now - lastArrival > .seconds(idle) { break }
+                continue
+            }
+            lastArrival = .now
+            printLine(batch.map { line(for: $0, encoder: encoder) }.joined(separator: "\n"))
+            try consumer.storeOffsets(Dictionary(batch.map { ($0.topicPartition, $0.offset + 1) }) { Swift.max($0, $1) })
+            printed += batch.count
+            if let rate = command.maxRate {
+                let due = started + .seconds(Double(printed) / rate)
+                if due > .now { try? await Task.sleep(until: due) }
+            }
+        }
+        try await consumer.close()
+        logger.info("consumed \(printed) records")
+    }
+
+    private func line(for message: KafkaConsumerMessage, encoder: JSONEncoder) -> String {
+        var record = ConsumedRecord(
+            topic: message.topic, partition: message.partition, offset: message.offset,
+            key: message.key.map { String(decoding: $0, as: UTF8.self) },
+            headers: Dictionary(message.headers.map { ($0.key, $0.text ?? "") }) { $1 })
+        do {
+            try record.decode(message.value ?? [], as: command.type)
+        } catch {
+            record.error = "\(error)"
+        }
+        let data = (try? encoder.encode(record)) ?? Data("{\"error\":\"unprintable record\"}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// One printed line of `streamcoder consume`.
+struct ConsumedRecord: Encodable {
+    var topic: String
+    var partition: Int32
+    var offset: Int64
+    var key: String?
+    var headers: [String: String]
+    var form: RegistryForm?
+    var result: CodingResult?
+    var directive: ModelDirective?
+    var report: WorkerReport?
+    var base64: String?
+    var error: String?
+
+    mutating func decode(_ value: [UInt8], as type: ConsumeCommand.MessageType) throws {
+        switch type {
+        case .form: form = try RegistryForm(decoding: value)
+        case .result: result = try CodingResult(decoding: value)
+        case .directive: directive = try ModelDirective(decoding: value)
+        case .report: report = try WorkerReport(decoding: value)
+        case .raw: base64 = Data(value).base64EncodedString()
+        }
+    }
+}
