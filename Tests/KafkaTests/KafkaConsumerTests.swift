@@ -1,0 +1,105 @@
+import Foundation
+import Kafka
+import Synchronization
+import Testing
+
+@Suite("Consumer")
+struct KafkaConsumerTests {
+    @Test func twoMembersOfOneGroupSplitThePartitionsAndReadEachMessageOnce() async throws {
+        let cluster = try makeCluster(topic: "split", partitions: 6)
+        try await produce(cluster, topic: "split", count: 600)
+        let first = try makeConsumer(cluster, group: "split", topic: "split")
+        let second = try makeConsumer(cluster, group: "split", topic: "split")
+        async let a = consumeWhileOthersRun(first, seconds: 10)
+        async let b = consumeWhileOthersRun(second, seconds: 10)
+        let (fromFirst, fromSecond) = try await (a, b)
+        let keys = (fromFirst + fromSecond).map { String(decoding: $0.key!, as: UTF8.self) }
+        #expect(keys.count == 600)
+        #expect(Set(keys).count == 600)
+        #expect(first.assignment.isDisjoint(with: second.assignment))
+        #expect(first.assignment.union(second.assignment).count == 6)
+    }
+
+    @Test func revokedPartitionsAreCommittedSoTheNextOwnerStartsAfterTheStoredWork() async throws {
+        let cluster = try makeCluster(topic: "handover", partitions: 4)
+        try await produce(cluster, topic: "handover", count: 400)
+        let events = Mutex<[KafkaRebalanceEvent]>([])
+        let first = try makeConsumer(cluster, group: "handover", topic: "handover") { event in
+            events.withLock { $0.append(event) }
+        }
+        let read = try await consume(first, count: 400)
+        #expect(read.count == 400)
+        try await first.close()
+        #expect(events.withLock { $0 }.contains { if case .revoked = $0 { true } else { false } })
+
+        try await produce(cluster, topic: "handover", count: 100, from: 400)
+        let second = try makeConsumer(cluster, group: "handover", topic: "handover")
+        let rest = try await consume(second, count: 101, timeout: .seconds(12))
+        #expect(rest.map { Int(String(decoding: $0.key!, as: UTF8.self))! }.sorted() == Array(400..<500))
+    }
+
+    @Test func workWhoseOffsetsWereNotStoredIsReadAgain() async throws {
+        let cluster = try makeCluster(topic: "redo", partitions: 2)
+        try await produce(cluster, topic: "redo", count: 50)
+        let first = try makeConsumer(cluster, group: "redo", topic: "redo")
+        #expect(try await consume(first, count: 50, store: false).count == 50)
+        try await first.close()
+
+        let second = try makeConsumer(cluster, group: "redo", topic: "redo")
+        #expect(try await consume(second, count: 50).count == 50)
+    }
+
+    @Test func pausedPartitionsDeliverNothingUntilResumed() async throws {
+        let cluster = try makeCluster(topic: "paused", partitions: 1)
+        let consumer = try makeConsumer(cluster, group: "paused", topic: "paused")
+        try await produce(cluster, topic: "paused", count: 10)
+        #expect(try await consume(consumer, count: 10).count == 10)
+
+        let partition = KafkaTopicPartition(topic: "paused", partition: 0)
+        try consumer.pause([partition])
+        try await produce(cluster, topic: "paused", count: 10, from: 10)
+        #expect(try await consume(consumer, count: 1, timeout: .seconds(2)).isEmpty)
+        try consumer.resume([partition])
+        #expect(try await consume(consumer, count: 10).count == 10)
+    }
+
+    @Test func seekRereadsFromTheGivenOffsetAndLagCountsWhatIsLeft() async throws {
+        let cluster = try makeCluster(topic: "seek", partitions: 1)
+        try await produce(cluster, topic: "seek", count: 30)
+        let consumer = try makeConsumer(cluster, group: "seek", topic: "seek")
+        #expect(try await consume(consumer, count: 30).count == 30)
+        let partition = KafkaTopicPartition(topic: "seek", partition: 0)
+        let lag = try #require(consumer.lag().first)
+        #expect(lag.topicPartition == partition)
+        #expect(lag.position == 30)
+        #expect(lag.highWatermark == 30)
+        #expect(lag.lag == 0)
+
+        try await consumer.seek([partition: 25])
+        let again = try await consume(consumer, count: 5)
+        #expect(again.map(\.offset) == [25, 26, 27, 28, 29])
+    }
+
+    @Test func storingAnOffsetForAPartitionNotOwnedIsAnError() async throws {
+        let cluster = try makeCluster(topic: "owned", partitions: 1)
+        let consumer = try makeConsumer(cluster, group: "owned", topic: "owned")
+        let error = #expect(throws: KafkaError.self) {
+            try consumer.storeOffsets([KafkaTopicPartition(topic: "other", partition: 3): 10])
+        }
+        #expect(error?.message.contains("other[3]") == true)
+    }
+
+    /// Consumes until nothing arrived for 3 s after the first message, or `seconds` passed.
+    private func consumeWhileOthersRun(_ consumer: KafkaConsumer, seconds: Int) async throws -> [KafkaConsumerMessage] {
+        var messages: [KafkaConsumerMessage] = []
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var lastArrival = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            let batch = try await consume(consumer, count: 1, timeout: .milliseconds(200))
+            if !batch.isEmpty { lastArrival = .now }
+            messages += batch
+            if !messages.isEmpty && ContinuousClock.now - lastArrival > .seconds(3) { break }
+        }
+        return messages
+    }
+}
