@@ -71,7 +71,7 @@ struct ConsumeService: Service {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var printed = 0
         var lastArrival = ContinuousClock.now
-        let started = ContinuousClock.now
+        var throttleStart: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully {
             let room = command.max.map { $0 - printed } ?? 500
             if room <= 0 { break }
@@ -85,10 +85,18 @@ struct ConsumeService: Service {
             }
             lastArrival = .now
             printLine(batch.map { line(for: $0, encoder: encoder) }.joined(separator: "\n"))
-            try consumer.storeOffsets(Dictionary(batch.map { ($0.topicPartition, $0.offset + 1) }) { Swift.max($0, $1) })
+            do {
+                try consumer.storeOffsets(Dictionary(batch.map { ($0.topicPartition, $0.offset + 1) }) { Swift.max($0, $1) })
+            } catch {
+                // The partition moved to another member meanwhile: it reads these records again.
+                logger.warning("offsets not stored: \(error)")
+            }
             printed += batch.count
             if let rate = command.maxRate {
-                let due = started + .seconds(Double(printed) / rate)
+                // The rate counts from the first record, not from the (seconds-long) group join.
+                let start = throttleStart ?? .now
+                throttleStart = start
+                let due = start + .seconds(Double(printed) / rate)
                 if due > .now { try? await Task.sleep(until: due) }
             }
         }
