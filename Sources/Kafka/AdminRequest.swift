@@ -81,6 +81,9 @@ struct AdminRequest {
         return topic
     }
 
+    static let timeoutHint = "Are the brokers reachable? The embedded broker (librdkafka's mock) never answers "
+        + "admin requests: create its topics with `streamcoder broker --topic NAME:PARTITIONS` or its create-topic control line."
+
     /// Sends one admin request with a result queue and waits for its result event.
     private func run(
         _ operation: rd_kafka_admin_op_t,
@@ -96,14 +99,14 @@ struct AdminRequest {
             defer { rd_kafka_queue_destroy(queue) }
             send(rk, options, queue)
             guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds) + 1_000) else {
-                throw KafkaError(.timedOut, "\(what): no answer within \(timeout) (the embedded broker does not "
-                    + "answer admin requests; create its topics with `streamcoder broker --topic`)", isRetriable: true)
+                throw KafkaError(.timedOut, "\(what): no answer within \(timeout). \(Self.timeoutHint)", isRetriable: true)
             }
             let err = rd_kafka_event_error(event)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 let text = String(cString: rd_kafka_event_error_string(event))
                 rd_kafka_event_destroy(event)
-                throw KafkaError(.admin, "\(what): \(text)", rdKafkaError: err)
+                let hint = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? " \(Self.timeoutHint)" : ""
+                throw KafkaError(.admin, "\(what): \(text).\(hint)", rdKafkaError: err)
             }
             return event
         }

@@ -34,12 +34,15 @@ struct TopicsCommand: AsyncParsableCommand {
         @Flag(help: "Succeed when a topic exists already.")
         var ifNotExists = false
 
+        @Option(help: "Seconds to wait for the brokers' answer.")
+        var timeout: Double = 30
+
         func run() async throws {
             let admin = try KafkaAdmin(configuration: .init(
                 bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
                 logger: makeLogger("streamcoder.topics"))
             let specifications = try specifications()
-            try await admin.createTopics(specifications, ignoreExisting: ifNotExists)
+            try await admin.createTopics(specifications, ignoreExisting: ifNotExists, timeout: .seconds(timeout))
             for spec in specifications {
                 printLine("created \(spec.name) partitions=\(spec.partitions) replication=\(spec.replicationFactor)"
                     + spec.configs.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined())
