@@ -13,11 +13,12 @@ public enum StreamCoderTopic {
     /// Worker reports.
     public static let fleet = "streamcoder.fleet"
 
-    /// Every default topic with its default partition count and configs.
-    public static let defaults: [(name: String, partitions: Int, configs: [String: String])] = [
-        (forms, 12, [:]),
-        (codings, 12, [:]),
-        (manualReview, 12, [:]),
+    /// Every default topic with its partition count and configs. A `nil` count is the
+    /// deployment's choice (the data topics: their partitions bound how many workers share the work).
+    public static let defaults: [(name: String, partitions: Int?, configs: [String: String])] = [
+        (forms, nil, [:]),
+        (codings, nil, [:]),
+        (manualReview, nil, [:]),
         (deadLetter, 4, [:]),
         (control, 1, ["cleanup.policy": "compact"]),
         (fleet, 1, [:]),

@@ -61,7 +61,7 @@ struct BrokerCommand: AsyncParsableCommand {
     func requestedTopics() throws -> [(name: String, partitions: Int)] {
         var result: [(name: String, partitions: Int)] = []
         if !noDefaultTopics {
-            result += StreamCoderTopic.defaults.map { ($0.name, $0.partitions == 1 ? 1 : partitions) }
+            result += StreamCoderTopic.defaults.map { ($0.name, $0.partitions ?? partitions) }
         }
         for topic in topics {
             let parts = topic.split(separator: ":", omittingEmptySubsequences: false)

@@ -58,7 +58,7 @@ struct TopicsCommand: AsyncParsableCommand {
             }
             guard !topics.isEmpty else {
                 return StreamCoderTopic.defaults.map {
-                    KafkaTopicSpecification(name: $0.name, partitions: $0.partitions == 1 ? 1 : partitions,
+                    KafkaTopicSpecification(name: $0.name, partitions: $0.partitions ?? partitions,
                                             replicationFactor: replication, configs: $0.configs.merging(extra) { $1 })
                 }
             }
