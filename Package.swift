@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], swiftSettings: strict),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Kafka", "Wire", "streamcoder"],

@@ -1,1 +1,85 @@
 internal import COpenBLAS
+
+/// Classifies texts with a loaded ``ModelPackage``.
+///
+/// A classifier owns scratch buffers so that classifying a form allocates nothing in its hot
+/// loop (tokens, hidden vector, output scores); only the returned ``Prediction`` is allocated.
+/// It is therefore not `Sendable`: give each worker thread its own classifier over one shared
+/// package.
+public final class Classifier {
+    /// The package this classifier runs.
+    public let package: ModelPackage
+    /// Top-k, `prob_min` and threshold in force; the manifest's unless overridden.
+    public var policy: ModelManifest.DecisionPolicy
+
+    let model: FastTextModel
+    var tokens = FastTextTokenizer.Scratch()
+    var hidden: [Float]
+    var scores: [Float]
+    var ranked: FastTextTopK
+
+    /// Creates a classifier for `package`, with the manifest's decision policy unless `policy` is given.
+    ///
+    /// OpenBLAS is pinned to one thread for the whole process: matrices of a few hundred rows
+    /// gain nothing from BLAS threads, and workers scale by running one classifier per core.
+    public init(package: ModelPackage, policy: ModelManifest.DecisionPolicy? = nil) {
+        openblas_set_num_threads(1)
+        self.package = package
+        self.policy = policy ?? package.manifest.decision
+        self.model = package.fasttext
+        hidden = [Float](repeating: 0, count: model.settings.dim)
+        scores = [Float](repeating: 0, count: model.labelCount)
+        ranked = FastTextTopK(capacity: 16)
+    }
+
+    /// Classifies one text, returning at most `topK` candidates (the policy's when `nil`).
+    public func classify(text: String, topK: Int? = nil) -> Prediction {
+        model.tokenizer.rows(of: text, into: &tokens)
+        guard !tokens.rows.isEmpty else { return .empty }
+        hidden.withUnsafeMutableBufferPointer { averageRows(into: $0) }
+        computeScores()
+        return scores.withUnsafeBufferPointer { prediction(from: $0, topK: topK ?? policy.topK) }
+    }
+
+    /// Classifies a form given as field name → value, building its text as the manifest says.
+    public func classify(fields: [String: String], topK: Int? = nil) -> Prediction {
+        classify(text: package.manifest.text(fromFields: fields), topK: topK)
+    }
+
+    /// fastText's `computeHidden`: the mean of the rows of every token id, summed in order in
+    /// single precision and scaled by `1/n` rounded to single precision, as fastText does.
+    func averageRows(into hidden: UnsafeMutableBufferPointer<Float>) {
+        let dim = hidden.count
+        let input = model.input
+        for index in 0..<dim { hidden[index] = 0 }
+        for row in tokens.rows {
+            let values = input + Int(row) * dim
+            for index in 0..<dim { hidden[index] += values[index] }
+        }
+        let scale = Float(1.0 / Double(tokens.rows.count))
+        for index in 0..<dim { hidden[index] *= scale }
+    }
+
+    /// The output layer. Each label's score is summed over the hidden vector in fastText's order
+    /// (`d += w[i][j] * h[j]`, j ascending, in `Float`), so scores are bit-identical to
+    /// fastText's: one-vs-all's sigmoid table turns a last-bit difference near a step into a
+    /// visible one. Labels are independent lanes, so the loop still vectorizes across labels.
+    private func computeScores() {
+        let labelCount = model.labelCount
+        scores.withUnsafeMutableBufferPointer { scores in
+            model.outputByColumn.withUnsafeBufferPointer { columns in
+                for label in 0..<labelCount { scores[label] = 0 }
+                for (index, value) in hidden.enumerated() {
+                    let column = columns.baseAddress! + index * labelCount
+                    for label in 0..<labelCount { scores[label] += column[label] * value }
+                }
+            }
+            activate(scores)
+        }
+    }
+}
+
+extension Prediction {
+    /// The answer when the text yields no token at all (fastText then predicts nothing).
+    static let empty = Prediction(candidates: [], confidenceIndex: 0, decision: .manualReview)
+}

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Classifier {
+    /// Turns raw output scores into probabilities in place, as fastText's loss does at predict time.
+    func activate(_ scores: UnsafeMutableBufferPointer<Float>) {
+        switch model.settings.loss {
+        case .softmax: Self.softmax(scores)
+        case .oneVsAll: Self.sigmoid(scores)
+        }
+    }
+
+    /// fastText's `SoftmaxLoss::computeOutput`: shift by the max, exponentiate, normalise, in `Float`.
+    static func softmax(_ scores: UnsafeMutableBufferPointer<Float>) {
+        var maximum = scores[0]
+        for score in scores { maximum = max(maximum, score) }
+        var total: Float = 0
+        for index in scores.indices {
+            scores[index] = expf(scores[index] - maximum)
+            total += scores[index]
+        }
+        for index in scores.indices { scores[index] /= total }
+    }
+
+    /// fastText's one-vs-all predict: its sigmoid lookup table per label (see ``FastTextSigmoid``).
+    static func sigmoid(_ scores: UnsafeMutableBufferPointer<Float>) {
+        for index in scores.indices { scores[index] = FastTextSigmoid.value(scores[index]) }
+    }
+
+    /// Candidates, confidence index and decision from one row of probabilities.
+    ///
+    /// As fastText's predict: labels below `prob_min` are left out, the `k` most probable kept,
+    /// best first, ties ordered as fastText orders them (see ``FastTextTopK``).
+    func prediction(from probabilities: UnsafeBufferPointer<Float>, topK: Int) -> Prediction {
+        ranked.select(probabilities, k: min(topK, probabilities.count), threshold: Float(policy.probMin))
+        let labels = package.manifest.labels
+        let candidates = ranked.labels.map { index in
+            Candidate(code: labels[index].code, label: labels[index].label, probability: Double(probabilities[index]))
+        }
+        let confidence = Double(Self.topTwoGap(probabilities))
+        let decision: Decision = confidence >= policy.confidenceThreshold ? .autoCoded : .manualReview
+        return Prediction(candidates: candidates, confidenceIndex: confidence, decision: decision)
+    }
+
+    /// p1 − p2 over all labels; p1 when there is a single label.
+    static func topTwoGap(_ probabilities: UnsafeBufferPointer<Float>) -> Float {
+        var first: Float = -.infinity
+        var second: Float = -.infinity
+        for probability in probabilities {
+            if probability > first {
+                second = first
+                first = probability
+            } else if probability > second {
+                second = probability
+            }
+        }
+        return second == -.infinity ? first : first - second
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A model package, loaded and checked: `manifest.json` plus memory-mapped `weights.safetensors`.
+///
+/// A value of this type exists only once every check passed: the weights' sha256, every tensor's
+/// name, dtype and shape against the manifest, the labels against the output layer, and the
+/// golden examples re-run. Share one package between the classifiers of a process.
+public struct ModelPackage: Sendable {
+    /// File name of the manifest inside a package directory.
+    public static let manifestFile = "manifest.json"
+    /// Default file name of the weights inside a package directory.
+    public static let weightsFile = "weights.safetensors"
+
+    /// The directory the package was loaded from.
+    public let directory: URL
+    /// The package's manifest.
+    public let manifest: ModelManifest
+
+    let weights: MappedFile
+    let layout: SafeTensorsLayout
+    let fasttext: FastTextModel
+
+    /// Loads the package in `directory` and checks it; a package that fails any check is refused.
+    public static func load(from directory: URL) throws(ModelPackageError) -> ModelPackage {
+        let manifestPath = directory.appendingPathComponent(manifestFile).path
+        let manifest = try readManifest(at: manifestPath)
+        try checkManifest(manifest, file: manifestPath)
+        let weightsPath = directory.appendingPathComponent(manifest.weights.file).path
+        let weights = try MappedFile(path: weightsPath)
+        let layout = try SafeTensorsLayout(parsing: weights.bytes, file: weightsPath)
+        try checkDigest(of: weights, against: manifest.weights)
+        try checkTensors(layout, against: manifest, file: weightsPath)
+        guard let settings = manifest.fasttext else {
+            throw .manifest(manifestPath, "has architecture fasttext but no 'fasttext' settings")
+        }
+        let model = try FastTextModel(
+            settings: settings, labelCount: manifest.labels.count, weights: weights, layout: layout)
+        let package = ModelPackage(
+            directory: directory, manifest: manifest, weights: weights, layout: layout, fasttext: model)
+        try package.checkGoldenExamples(file: manifestPath)
+        return package
+    }
+
+    /// Decodes `manifest.json` (snake_case keys).
+    static func readManifest(at path: String) throws(ModelPackageError) -> ModelManifest {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(path, error.localizedDescription)
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(ModelManifest.self, from: data)
+        } catch {
+            throw .manifest(path, "is not a valid manifest (\(Self.describe(error)))")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "\(context.debugDescription) at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty: "not JSON"
+        case DecodingError.dataCorrupted(let context):
+            "\(context.debugDescription) at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        default: String(describing: error)
+        }
+    }
+
+    /// Encodes a manifest as the package stores it: snake_case keys, sorted, indented.
+    static func encodeManifest(_ manifest: ModelManifest) -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain value types with string keys cannot fail.
+        return (try? encoder.encode(manifest)) ?? Data()
+    }
+}
+
+extension ModelPackageError {
+    static func manifest(_ file: String, _ problem: String) -> ModelPackageError {
+        ModelPackageError(
+            .manifestInvalid, file: file, problem: problem,
+            remedy: "rewrite the package with `streamcoder models` tools rather than editing the manifest by hand")
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+@testable import Classifier
+
+/// Damaged or tampered packages are refused with a typed error naming the file at fault.
+@Suite("Bad packages are refused")
+struct BadPackageTests {
+    private let directory = Fixtures.temporaryDirectory("bad-package")
+    private var manifestURL: URL { directory.appendingPathComponent(ModelPackage.manifestFile) }
+    private var weightsURL: URL { directory.appendingPathComponent(ModelPackage.weightsFile) }
+
+    init() throws {
+        _ = try TinyModel.write(to: directory)
+    }
+
+    private func editManifest(_ edit: (inout ModelManifest) -> Void) throws {
+        var manifest = try ModelPackage.readManifest(at: manifestURL.path)
+        edit(&manifest)
+        try ModelPackage.encodeManifest(manifest).write(to: manifestURL)
+    }
+
+    private func refusal(_ code: ModelPackageError.Code, naming file: URL) {
+        #expect {
+            _ = try ModelPackage.load(from: directory)
+        } throws: { error in
+            guard let error = error as? ModelPackageError else { return false }
+            return error.code == code && error.file == file.path && error.description.contains(file.lastPathComponent)
+        }
+    }
+
+    @Test("the intact package loads")
+    func intactPackageLoads() throws {
+        _ = try ModelPackage.load(from: directory)
+    }
+
+    @Test("a wrong sha256 in the manifest")
+    func wrongChecksum() throws {
+        try editManifest { $0.weights.sha256 = String(repeating: "0", count: 64) }
+        refusal(.checksumMismatch, naming: weightsURL)
+    }
+
+    @Test("weights changed after the manifest was written")
+    func tamperedWeights() throws {
+        var bytes = try Data(contentsOf: weightsURL)
+        bytes[bytes.count - 20] ^= 0x01
+        try bytes.write(to: weightsURL)
+        refusal(.checksumMismatch, naming: weightsURL)
+    }
+
+    @Test("truncated weights")
+    func truncatedWeights() throws {
+        let bytes = try Data(contentsOf: weightsURL)
+        try bytes.prefix(bytes.count - 7).write(to: weightsURL)
+        refusal(.weightsInvalid, naming: weightsURL)
+    }
+
+    @Test("weights cut inside their header")
+    func truncatedHeader() throws {
+        try Data(try Data(contentsOf: weightsURL).prefix(30)).write(to: weightsURL)
+        refusal(.weightsInvalid, naming: weightsURL)
+    }
+
+    @Test("a tensor shape that differs from the manifest's")
+    func shapeMismatch() throws {
+        try editManifest { manifest in
+            let index = manifest.tensors.firstIndex { $0.name == FastTextSettings.TensorName.input }!
+            manifest.tensors[index].shape = [10, 1]
+        }
+        refusal(.tensorMismatch, naming: weightsURL)
+    }
+
+    @Test("fastText settings that do not fit the input matrix")
+    func settingsMismatch() throws {
+        try editManifest { $0.fasttext?.bucket = 4 }
+        refusal(.tensorMismatch, naming: weightsURL)
+    }
+
+    @Test("a label missing from the manifest")
+    func missingLabel() throws {
+        try editManifest { $0.labels.removeLast() }
+        refusal(.labelsMismatch, naming: weightsURL)
+    }
+
+    @Test("a golden example whose answer changed")
+    func goldenExampleMismatch() throws {
+        try editManifest { $0.goldenExamples[0].expected[0].probability += 0.01 }
+        refusal(.goldenExampleMismatch, naming: manifestURL)
+    }
+
+    @Test("a manifest that is not JSON")
+    func manifestNotJSON() throws {
+        try Data("{ not json".utf8).write(to: manifestURL)
+        refusal(.manifestInvalid, naming: manifestURL)
+    }
+
+    @Test("a half-written package: weights present, manifest never renamed into place")
+    func halfWritten() throws {
+        try FileManager.default.removeItem(at: manifestURL)
+        refusal(.fileUnreadable, naming: manifestURL)
+    }
+
+    @Test("missing weights")
+    func missingWeights() throws {
+        try FileManager.default.removeItem(at: weightsURL)
+        refusal(.fileUnreadable, naming: weightsURL)
+    }
+}
+
+@Suite("Bad fastText models are refused")
+struct BadFastTextModelTests {
+    @Test("a truncated .bin names the file")
+    func truncatedBinary() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let source = directory.appendingPathComponent("cut.bin")
+        try Data(try Data(contentsOf: Fixtures.url("fasttext/softmax.bin")).prefix(5000)).write(to: source)
+        #expect {
+            _ = try FastTextImporter.importModel(
+                from: source, labels: Fixtures.labelsCSV, name: "x", version: "1",
+                to: directory.appendingPathComponent("out"))
+        } throws: { error in
+            (error as? ModelPackageError)?.code == .sourceInvalid && (error as? ModelPackageError)?.file == source.path
+        }
+    }
+
+    @Test("a model label absent from the labels CSV")
+    func labelAbsentFromCSV() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let csv = directory.appendingPathComponent("labels.csv")
+        try Data("code,label\n0111Z,Culture de céréales\n".utf8).write(to: csv)
+        #expect {
+            _ = try FastTextImporter.importModel(
+                from: Fixtures.url("fasttext/softmax.bin"), labels: csv, name: "x", version: "1",
+                to: directory.appendingPathComponent("out"))
+        } throws: { error in
+            (error as? ModelPackageError)?.code == .labelMissing && (error as? ModelPackageError)?.file == csv.path
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import Classifier
+
+/// Fixture files and scratch directories shared by the classifier tests.
+enum Fixtures {
+    static func url(_ path: String) -> URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(path)
+    }
+
+    static var labelsCSV: URL { url("fasttext/naf_labels.csv") }
+
+    /// A fresh directory under the system's temporary directory.
+    static func temporaryDirectory(_ name: String = #function) -> URL {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("classifier-tests-\(safe)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Imports fixture model `name` (`softmax`, `ova`) into a new package directory.
+    static func importedPackage(_ name: String, caller: String = #function) throws -> (ModelPackage, URL) {
+        let directory = temporaryDirectory(caller)
+        let package = try FastTextImporter.importModel(
+            from: url("fasttext/\(name).bin"), labels: labelsCSV, name: "fixture-\(name)", version: "1",
+            to: directory)
+        return (package, directory)
+    }
+}
+
+/// fastText's recorded answers for one fixture model.
+struct RecordedPredictions: Decodable {
+    struct Case: Decodable {
+        var text: String
+        var k: Int
+        var threshold: Double
+        var labels: [String]
+        var probabilities: [Double]
+    }
+
+    struct Subwords: Decodable {
+        var word: String
+        var rows: [Int32]
+    }
+
+    var model: String
+    var loss: String
+    var subwords: [Subwords]
+    var cases: [Case]
+
+    static func load(_ name: String) throws -> RecordedPredictions {
+        let data = try Data(contentsOf: Fixtures.url("fasttext/\(name).predictions.json"))
+        return try JSONDecoder().decode(RecordedPredictions.self, from: data)
+    }
+}
