@@ -7,6 +7,8 @@ extension Classifier {
     /// Results equal the single path's up to float rounding of the product's summation order.
     public func classify(batch texts: [String], topK: Int? = nil) -> [Prediction] {
         guard !texts.isEmpty else { return [] }
+        // Hierarchical softmax visits a few tree nodes per form: there is no output layer to batch.
+        if model.settings.loss == .hierarchicalSoftmax { return texts.map { classify(text: $0, topK: topK) } }
         let dim = model.settings.dim
         let labelCount = model.labelCount
         var hiddenRows = [Float](repeating: 0, count: texts.count * dim)

@@ -10,6 +10,7 @@ extension Classifier {
         switch model.settings.loss {
         case .softmax: Self.softmax(scores)
         case .oneVsAll: Self.sigmoid(scores)
+        case .hierarchicalSoftmax: preconditionFailure("hierarchical softmax scores only the nodes it visits")
         }
     }
 

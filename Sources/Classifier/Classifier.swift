@@ -37,6 +37,7 @@ public final class Classifier {
         model.tokenizer.rows(of: text, into: &tokens)
         guard !tokens.rows.isEmpty else { return .empty }
         hidden.withUnsafeMutableBufferPointer { averageRows(into: $0) }
+        if model.settings.loss == .hierarchicalSoftmax { return hierarchicalPrediction(topK: topK ?? policy.topK) }
         computeScores()
         return scores.withUnsafeBufferPointer { prediction(from: $0, topK: topK ?? policy.topK) }
     }

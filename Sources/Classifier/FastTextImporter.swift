@@ -51,10 +51,11 @@ public enum FastTextImporter {
         switch FastTextBinary.LossCode(rawValue: binary.loss) {
         case .softmax: loss = .softmax
         case .oneVsAll: loss = .oneVsAll
-        default:
+        case .hierarchicalSoftmax: loss = .hierarchicalSoftmax
+        case .negativeSampling, nil:
             throw ModelPackageError(
-                .unsupported, file: file, problem: "uses fastText loss code \(binary.loss); softmax and ova are imported",
-                remedy: "retrain with -loss softmax or -loss ova (hierarchical softmax is not imported yet)")
+                .unsupported, file: file, problem: "uses fastText loss code \(binary.loss) (negative sampling or unknown)",
+                remedy: "import a model trained with -loss softmax, ova or hs")
         }
         let dense = binary.modelKind == 3 && binary.pruneIndexSize < 0
         let shapes = binary.input.columns == binary.dim && binary.output.columns == binary.dim
@@ -94,6 +95,7 @@ public enum FastTextImporter {
             Tensor(name: Names.input, dtype: .f32, shape: [binary.input.rows, binary.dim], bytes: binary.input.bytes),
             Tensor(name: Names.output, dtype: .f32, shape: [binary.output.rows, binary.dim], bytes: binary.output.bytes),
             Tensor(name: Names.vocabularyOffsets, shape: [offsets.count], int64s: offsets),
+            Tensor(name: Names.labelCounts, shape: [binary.labelCount], int64s: binary.entries.suffix(binary.labelCount).map(\.count)),
             Tensor(name: Names.vocabularyBytes, dtype: .u8, shape: [Int(offsets.last!)], bytes: words.flatMap(\.word)),
         ]
     }

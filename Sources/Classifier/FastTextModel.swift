@@ -10,6 +10,8 @@ struct FastTextModel: Sendable {
     private let outputOffset: Int
     /// The output matrix transposed (`dim × labelCount`), for the single-form path.
     let outputByColumn: [Float]
+    /// The hierarchical-softmax tree; `nil` for the other losses.
+    let tree: FastTextHuffmanTree?
 
     /// Reads the model out of a checked package's weights.
     init(
@@ -23,9 +25,25 @@ struct FastTextModel: Sendable {
         outputOffset = try Self.offset(of: Names.output, in: layout, weights: weights)
         let vocabulary = try Self.vocabulary(settings: settings, weights: weights, layout: layout)
         tokenizer = FastTextTokenizer(settings: settings, vocabulary: vocabulary)
+        tree = try Self.tree(settings: settings, labelCount: labelCount, weights: weights, layout: layout)
         outputByColumn = Self.transpose(
             weights.bytes.baseAddress!.advanced(by: outputOffset).assumingMemoryBound(to: Float.self),
             rows: labelCount, columns: settings.dim)
+    }
+
+    private static func tree(
+        settings: FastTextSettings, labelCount: Int, weights: MappedFile, layout: SafeTensorsLayout
+    ) throws(ModelPackageError) -> FastTextHuffmanTree? {
+        guard settings.loss == .hierarchicalSoftmax else { return nil }
+        let name = FastTextSettings.TensorName.labelCounts
+        guard let entry = layout.entries[name], entry.dtype == .i64, entry.shape == [labelCount] else {
+            throw .tensor(weights.path, "needs tensor '\(name)' as I64 [\(labelCount)] for hierarchical softmax")
+        }
+        let start = layout.dataStart + entry.dataOffsets[0]
+        let counts = (0..<labelCount).map { index in
+            Int64(littleEndian: weights.bytes.loadUnaligned(fromByteOffset: start + 8 * index, as: Int64.self))
+        }
+        return FastTextHuffmanTree(counts: counts)
     }
 
     private static func transpose(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> [Float] {

@@ -13,6 +13,9 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
         public static let vocabularyBytes = "fasttext.vocabulary.bytes"
         /// `I64 [wordCount + 1]`: where each word starts in the bytes, plus the end.
         public static let vocabularyOffsets = "fasttext.vocabulary.offsets"
+        /// `I64 [labels]`: each label's count in the training data; hierarchical softmax rebuilds
+        /// its tree from them.
+        public static let labelCounts = "fasttext.label_counts"
     }
 
     /// The loss the model was trained with, which decides how outputs become probabilities.
@@ -21,6 +24,8 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
         case softmax
         /// One independent sigmoid per label (fastText's `ova`).
         case oneVsAll = "ova"
+        /// Hierarchical softmax over a Huffman tree of the labels (fastText's `hs`).
+        case hierarchicalSoftmax = "hs"
     }
 
     /// Embedding size.

@@ -28,21 +28,40 @@ struct FastTextTopK {
 
     /// Keeps the best `k` labels at or above `threshold`; afterwards `labels` is best first.
     mutating func select(_ probabilities: UnsafeBufferPointer<Float>, k: Int, threshold: Float) {
-        scores.removeAll(keepingCapacity: true)
-        labels.removeAll(keepingCapacity: true)
+        reset()
         guard k > 0 else { return }
         for index in probabilities.indices where !(probabilities[index] < threshold) {
             let score = Self.score(probabilities[index])
-            if scores.count == k && score < scores[0] { continue }
-            scores.append(score)
-            labels.append(index)
-            pushHeap(count: scores.count)
-            if scores.count > k {
-                popHeap(count: scores.count)
-                scores.removeLast()
-                labels.removeLast()
-            }
+            if isFull(k) && score < worstScore { continue }
+            offer(score: score, label: index, k: k)
         }
+        sortBestFirst()
+    }
+
+    mutating func reset() {
+        scores.removeAll(keepingCapacity: true)
+        labels.removeAll(keepingCapacity: true)
+    }
+
+    func isFull(_ k: Int) -> Bool { scores.count == k }
+
+    /// The lowest kept score (the heap's front); only meaningful when something is kept.
+    var worstScore: Float { scores[0] }
+
+    /// fastText's push into the heap of at most `k`, evicting the worst when it overflows.
+    mutating func offer(score: Float, label: Int, k: Int) {
+        scores.append(score)
+        labels.append(label)
+        pushHeap(count: scores.count)
+        if scores.count > k {
+            popHeap(count: scores.count)
+            scores.removeLast()
+            labels.removeLast()
+        }
+    }
+
+    /// `std::sort_heap`: leaves `labels` best first.
+    mutating func sortBestFirst() {
         var count = scores.count
         while count > 1 {
             popHeap(count: count)

@@ -35,7 +35,7 @@ struct FastTextCharNgramTests {
         #expect(rows(of: "😀", minn: 2, maxn: 2) == hashes(["<😀", "😀>"]))
     }
 
-    @Test("rows match fastText's get_subwords for known, unknown and accented words", arguments: ["softmax", "ova"])
+    @Test("rows match fastText's get_subwords for known, unknown and accented words", arguments: ["softmax", "ova", "hs"])
     func rowsMatchFastText(model: String) throws {
         let (package, _) = try Fixtures.importedPackage(model)
         let tokenizer = package.fasttext.tokenizer
