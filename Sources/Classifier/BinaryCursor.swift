@@ -65,7 +65,10 @@ struct BinaryCursor {
 extension ModelPackageError {
     static func source(_ file: String, _ problem: String) -> ModelPackageError {
         ModelPackageError(
-            .sourceInvalid, file: file, problem: problem,
-            remedy: "give a model saved by fastText's save_model (a complete .bin file)")
+            .sourceInvalid,
+            file: file,
+            problem: problem,
+            remedy: "give a model saved by fastText's save_model (a complete .bin file)"
+        )
     }
 }

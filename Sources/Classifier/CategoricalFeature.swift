@@ -19,7 +19,12 @@ public struct CategoricalFeature: Codable, Sendable, Equatable {
 
     /// Creates a feature.
     public init(
-        name: String, field: String, vocabulary: [String], unknownId: Int, bins: [Double]? = nil, tokenPrefix: String
+        name: String,
+        field: String,
+        vocabulary: [String],
+        unknownId: Int,
+        bins: [Double]? = nil,
+        tokenPrefix: String
     ) {
         self.name = name
         self.field = field

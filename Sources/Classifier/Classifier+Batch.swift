@@ -41,8 +41,21 @@ extension Classifier {
         hiddenRows.withUnsafeBufferPointer { hidden in
             scores.withUnsafeMutableBufferPointer { scores in
                 cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), labels, dim, 1,
-                    hidden.baseAddress, dim, model.output, dim, 0, scores.baseAddress, labels)
+                    CblasRowMajor,
+                    CblasNoTrans,
+                    CblasTrans,
+                    Int32(count),
+                    labels,
+                    dim,
+                    1,
+                    hidden.baseAddress,
+                    dim,
+                    model.output,
+                    dim,
+                    0,
+                    scores.baseAddress,
+                    labels
+                )
             }
         }
     }

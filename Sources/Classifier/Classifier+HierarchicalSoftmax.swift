@@ -35,7 +35,12 @@ extension Classifier {
     }
 
     private func descend(
-        _ tree: FastTextHuffmanTree, node: Int, score: Float, k: Int, floor: Float, hidden: UnsafeBufferPointer<Float>
+        _ tree: FastTextHuffmanTree,
+        node: Int,
+        score: Float,
+        k: Int,
+        floor: Float,
+        hidden: UnsafeBufferPointer<Float>
     ) {
         if score < floor { return }
         if ranked.isFull(k) && score < ranked.worstScore { return }
@@ -49,6 +54,13 @@ extension Classifier {
         let f = Float(1.0 / Double(1 + expf(-dot)))
         let leftScore = score + FastTextTopK.score(Float(1.0 - Double(f)))
         descend(tree, node: Int(tree.left[node]), score: leftScore, k: k, floor: floor, hidden: hidden)
-        descend(tree, node: Int(tree.right[node]), score: score + FastTextTopK.score(f), k: k, floor: floor, hidden: hidden)
+        descend(
+            tree,
+            node: Int(tree.right[node]),
+            score: score + FastTextTopK.score(f),
+            k: k,
+            floor: floor,
+            hidden: hidden
+        )
     }
 }

@@ -14,7 +14,8 @@ struct FastTextBinary {
 
     /// fastText's `loss_name` values.
     enum LossCode: Int32 {
-        case hierarchicalSoftmax = 1, negativeSampling, softmax, oneVsAll
+        case hierarchicalSoftmax = 1
+        case negativeSampling, softmax, oneVsAll
     }
 
     struct Entry {
@@ -67,13 +68,18 @@ struct FastTextBinary {
         quantizedInput = try cursor.bool()
         guard !quantizedInput else {
             throw ModelPackageError(
-                .unsupported, file: file, problem: "is a quantized model (.ftz)",
-                remedy: "import the dense .bin the quantized model was made from")
+                .unsupported,
+                file: file,
+                problem: "is a quantized model (.ftz)",
+                remedy: "import the dense .bin the quantized model was made from"
+            )
         }
         input = try Self.readMatrix(&cursor)
         quantizedOutput = try cursor.bool()
         output = try Self.readMatrix(&cursor)
-        guard cursor.isAtEnd else { throw .source(file, "has \(bytes.count - cursor.position) bytes after its output matrix") }
+        guard cursor.isAtEnd else {
+            throw .source(file, "has \(bytes.count - cursor.position) bytes after its output matrix")
+        }
     }
 
     private static func readDictionary(

@@ -15,7 +15,10 @@ struct FastTextModel: Sendable {
 
     /// Reads the model out of a checked package's weights.
     init(
-        settings: FastTextSettings, labelCount: Int, weights: MappedFile, layout: SafeTensorsLayout
+        settings: FastTextSettings,
+        labelCount: Int,
+        weights: MappedFile,
+        layout: SafeTensorsLayout
     ) throws(ModelPackageError) {
         typealias Names = FastTextSettings.TensorName
         self.settings = settings
@@ -28,11 +31,16 @@ struct FastTextModel: Sendable {
         tree = try Self.tree(settings: settings, labelCount: labelCount, weights: weights, layout: layout)
         outputByColumn = Self.transpose(
             weights.bytes.baseAddress!.advanced(by: outputOffset).assumingMemoryBound(to: Float.self),
-            rows: labelCount, columns: settings.dim)
+            rows: labelCount,
+            columns: settings.dim
+        )
     }
 
     private static func tree(
-        settings: FastTextSettings, labelCount: Int, weights: MappedFile, layout: SafeTensorsLayout
+        settings: FastTextSettings,
+        labelCount: Int,
+        weights: MappedFile,
+        layout: SafeTensorsLayout
     ) throws(ModelPackageError) -> FastTextHuffmanTree? {
         guard settings.loss == .hierarchicalSoftmax else { return nil }
         let name = FastTextSettings.TensorName.labelCounts
@@ -64,7 +72,9 @@ struct FastTextModel: Sendable {
     }
 
     private static func offset(
-        of name: String, in layout: SafeTensorsLayout, weights: MappedFile
+        of name: String,
+        in layout: SafeTensorsLayout,
+        weights: MappedFile
     ) throws(ModelPackageError) -> Int {
         guard let entry = layout.entries[name] else { throw .tensor(weights.path, "has no tensor '\(name)'") }
         let offset = layout.dataStart + entry.dataOffsets[0]
@@ -75,7 +85,9 @@ struct FastTextModel: Sendable {
     }
 
     private static func vocabulary(
-        settings: FastTextSettings, weights: MappedFile, layout: SafeTensorsLayout
+        settings: FastTextSettings,
+        weights: MappedFile,
+        layout: SafeTensorsLayout
     ) throws(ModelPackageError) -> FastTextVocabulary {
         typealias Names = FastTextSettings.TensorName
         guard let bytesEntry = layout.entries[Names.vocabularyBytes],

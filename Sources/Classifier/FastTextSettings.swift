@@ -53,8 +53,17 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
 
     /// Creates settings; the defaults are fastText's.
     public init(
-        dim: Int, minn: Int, maxn: Int, wordNgrams: Int, bucket: Int, loss: Loss, wordCount: Int,
-        eos: String = "</s>", bow: String = "<", eow: String = ">", labelPrefix: String = "__label__"
+        dim: Int,
+        minn: Int,
+        maxn: Int,
+        wordNgrams: Int,
+        bucket: Int,
+        loss: Loss,
+        wordCount: Int,
+        eos: String = "</s>",
+        bow: String = "<",
+        eow: String = ">",
+        labelPrefix: String = "__label__"
     ) {
         self.dim = dim
         self.minn = minn

@@ -68,7 +68,9 @@ struct FastTextVocabulary: Sendable {
     /// end-of-sentence token, which gets no n-grams. The whole `<word>` is one of its n-grams
     /// when it is short enough (fastText does not leave it out).
     private static func precomputeRows(
-        bytes: [UInt8], offsets: [Int], ngrams: FastTextCharNgrams
+        bytes: [UInt8],
+        offsets: [Int],
+        ngrams: FastTextCharNgrams
     ) -> ([Int32], [Int32]) {
         var starts: [Int32] = [0]
         var ids: [Int32] = []

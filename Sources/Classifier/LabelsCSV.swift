@@ -15,8 +15,11 @@ enum LabelsCSV {
             let label = header.firstIndex(of: "label")
         else {
             throw ModelPackageError(
-                .sourceInvalid, file: url.path, problem: "has no 'code' and 'label' columns in its header",
-                remedy: "give a CSV like naf_rev2_subclasses.csv")
+                .sourceInvalid,
+                file: url.path,
+                problem: "has no 'code' and 'label' columns in its header",
+                remedy: "give a CSV like naf_rev2_subclasses.csv"
+            )
         }
         var labels: [String: String] = [:]
         for row in rows.dropFirst() where row.count > max(code, label) {
@@ -37,10 +40,17 @@ enum LabelsCSV {
             pending = iterator.next()
             switch (quoted, scalar) {
             case (true, "\""):
-                if pending == "\"" { field.unicodeScalars.append("\""); pending = iterator.next() } else { quoted = false }
+                if pending == "\"" {
+                    field.unicodeScalars.append("\"")
+                    pending = iterator.next()
+                } else {
+                    quoted = false
+                }
             case (true, _): field.unicodeScalars.append(scalar)
             case (false, "\""): quoted = true
-            case (false, ","): row.append(field); field = ""
+            case (false, ","):
+                row.append(field)
+                field = ""
             case (false, "\r"): continue
             case (false, "\n"):
                 row.append(field)

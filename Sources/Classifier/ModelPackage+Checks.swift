@@ -3,8 +3,11 @@ extension ModelPackage {
     static func checkManifest(_ manifest: ModelManifest, file: String) throws(ModelPackageError) {
         guard manifest.formatVersion <= ModelManifest.currentFormatVersion else {
             throw ModelPackageError(
-                .unsupported, file: file, problem: "has format version \(manifest.formatVersion)",
-                remedy: "upgrade StreamCoder to a release that reads format \(manifest.formatVersion)")
+                .unsupported,
+                file: file,
+                problem: "has format version \(manifest.formatVersion)",
+                remedy: "upgrade StreamCoder to a release that reads format \(manifest.formatVersion)"
+            )
         }
         let weightsName = manifest.weights.file
         guard !weightsName.isEmpty, !weightsName.contains("/"), weightsName != "..", weightsName != "." else {
@@ -20,35 +23,42 @@ extension ModelPackage {
     private static func checkLabels(_ labels: [ModelManifest.Label], file: String) throws(ModelPackageError) {
         let codes = labels.map(\.code)
         let problem: String? =
-            if codes.isEmpty { "lists no labels" }
-            else if codes.contains("") { "has a label with an empty code" }
-            else if Set(codes).count != codes.count { "lists a code twice" }
-            else { nil }
+            if codes.isEmpty { "lists no labels" } else if codes.contains("") {
+                "has a label with an empty code"
+            } else if Set(codes).count != codes.count { "lists a code twice" } else { nil }
         if let problem {
             throw ModelPackageError(
-                .labelsMismatch, file: file, problem: problem,
-                remedy: "re-import the model with a labels CSV that has one row per code")
+                .labelsMismatch,
+                file: file,
+                problem: problem,
+                remedy: "re-import the model with a labels CSV that has one row per code"
+            )
         }
     }
 
     /// The weights must be the very bytes the manifest was written for.
     static func checkDigest(
-        of weights: MappedFile, against reference: ModelManifest.WeightsReference
+        of weights: MappedFile,
+        against reference: ModelManifest.WeightsReference
     ) throws(ModelPackageError) {
         let digest = SHA256.hex(of: weights.bytes)
         guard digest == reference.sha256.lowercased(), weights.count == reference.bytes else {
             throw ModelPackageError(
-                .checksumMismatch, file: weights.path,
+                .checksumMismatch,
+                file: weights.path,
                 problem: "has sha256 \(digest) (\(weights.count) bytes); the manifest expects "
                     + "\(reference.sha256) (\(reference.bytes) bytes)",
-                remedy: "the weights were modified or belong to another package; push the package again")
+                remedy: "the weights were modified or belong to another package; push the package again"
+            )
         }
     }
 
     /// Every tensor the manifest lists, with its dtype and shape, and nothing else; then the
     /// shapes the architecture implies.
     static func checkTensors(
-        _ layout: SafeTensorsLayout, against manifest: ModelManifest, file: String
+        _ layout: SafeTensorsLayout,
+        against manifest: ModelManifest,
+        file: String
     ) throws(ModelPackageError) {
         let listed = Set(manifest.tensors.map(\.name))
         if let extra = layout.entries.keys.sorted().first(where: { !listed.contains($0) }) {
@@ -60,8 +70,10 @@ extension ModelPackage {
             }
             guard entry.dtype == spec.dtype, entry.shape == spec.shape else {
                 throw .tensor(
-                    file, "tensor '\(spec.name)' is \(entry.dtype.rawValue) \(entry.shape); "
-                        + "the manifest says \(spec.dtype.rawValue) \(spec.shape)")
+                    file,
+                    "tensor '\(spec.name)' is \(entry.dtype.rawValue) \(entry.shape); "
+                        + "the manifest says \(spec.dtype.rawValue) \(spec.shape)"
+                )
             }
         }
         if let settings = manifest.fasttext {
@@ -70,7 +82,10 @@ extension ModelPackage {
     }
 
     private static func checkFastTextShapes(
-        _ settings: FastTextSettings, manifest: ModelManifest, layout: SafeTensorsLayout, file: String
+        _ settings: FastTextSettings,
+        manifest: ModelManifest,
+        layout: SafeTensorsLayout,
+        file: String
     ) throws(ModelPackageError) {
         typealias Names = FastTextSettings.TensorName
         let expected: [(String, TensorDType, [Int]?)] = [
@@ -91,9 +106,11 @@ extension ModelPackage {
         }
         guard output[0] == manifest.labels.count else {
             throw ModelPackageError(
-                .labelsMismatch, file: file,
+                .labelsMismatch,
+                file: file,
                 problem: "has \(output[0]) output rows but the manifest lists \(manifest.labels.count) labels",
-                remedy: "re-import the model so that every output row has its label")
+                remedy: "re-import the model so that every output row has its label"
+            )
         }
     }
 }

@@ -8,9 +8,12 @@ extension ModelPackage {
             let prediction = classifier.classify(fields: example.fields, topK: example.expected.count)
             if let problem = Self.mismatch(prediction, example) {
                 throw ModelPackageError(
-                    .goldenExampleMismatch, file: file, problem: "golden example \(number) \(problem)",
+                    .goldenExampleMismatch,
+                    file: file,
+                    problem: "golden example \(number) \(problem)",
                     remedy: "the weights or this build's inference differ from the ones that made the "
-                        + "package; do not serve it, and re-import the model if the source is trusted")
+                        + "package; do not serve it, and re-import the model if the source is trusted"
+                )
             }
         }
     }

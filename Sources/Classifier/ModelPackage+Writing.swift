@@ -15,7 +15,9 @@ extension ModelPackage {
     /// half-written package never loads.
     @discardableResult
     public static func write(
-        manifest draft: ModelManifest, tensors: [Tensor], to directory: URL
+        manifest draft: ModelManifest,
+        tensors: [Tensor],
+        to directory: URL
     ) throws(ModelPackageError) -> ModelManifest {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -29,7 +31,11 @@ extension ModelPackage {
         var manifest = draft
         let weightsName = draft.weights.file.isEmpty ? weightsFile : draft.weights.file
         let weightsURL = directory.appendingPathComponent(weightsName)
-        let (digest, size) = try writeWeights(ordered, metadata: ["model": "\(draft.name)@\(draft.version)"], to: weightsURL)
+        let (digest, size) = try writeWeights(
+            ordered,
+            metadata: ["model": "\(draft.name)@\(draft.version)"],
+            to: weightsURL
+        )
         manifest.tensors = ordered.map(\.spec)
         manifest.weights = ModelManifest.WeightsReference(file: weightsName, sha256: digest, bytes: size)
         try writeManifest(manifest, to: directory)
@@ -45,7 +51,9 @@ extension ModelPackage {
     }
 
     private static func writeWeights(
-        _ tensors: [Tensor], metadata: [String: String], to url: URL
+        _ tensors: [Tensor],
+        metadata: [String: String],
+        to url: URL
     ) throws(ModelPackageError) -> (String, Int) {
         var hasher = SHA256()
         var size = 0
@@ -61,7 +69,8 @@ extension ModelPackage {
     }
 
     private static func writeAtomically(
-        _ url: URL, _ body: (FileHandle) throws(ModelPackageError) -> Void
+        _ url: URL,
+        _ body: (FileHandle) throws(ModelPackageError) -> Void
     ) throws(ModelPackageError) {
         let temporary = url.appendingPathExtension("partial")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
@@ -93,7 +102,10 @@ extension ModelPackage {
 extension ModelPackageError {
     static func writing(_ file: String, _ reason: String) -> ModelPackageError {
         ModelPackageError(
-            .writeFailed, file: file, problem: "cannot be written (\(reason))",
-            remedy: "check free space and permissions of the output directory, then write the package again")
+            .writeFailed,
+            file: file,
+            problem: "cannot be written (\(reason))",
+            remedy: "check free space and permissions of the output directory, then write the package again"
+        )
     }
 }

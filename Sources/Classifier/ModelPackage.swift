@@ -34,9 +34,18 @@ public struct ModelPackage: Sendable {
             throw .manifest(manifestPath, "has architecture fasttext but no 'fasttext' settings")
         }
         let model = try FastTextModel(
-            settings: settings, labelCount: manifest.labels.count, weights: weights, layout: layout)
+            settings: settings,
+            labelCount: manifest.labels.count,
+            weights: weights,
+            layout: layout
+        )
         let package = ModelPackage(
-            directory: directory, manifest: manifest, weights: weights, layout: layout, fasttext: model)
+            directory: directory,
+            manifest: manifest,
+            weights: weights,
+            layout: layout,
+            fasttext: model
+        )
         try package.checkGoldenExamples(file: manifestPath)
         return package
     }
@@ -83,7 +92,10 @@ public struct ModelPackage: Sendable {
 extension ModelPackageError {
     static func manifest(_ file: String, _ problem: String) -> ModelPackageError {
         ModelPackageError(
-            .manifestInvalid, file: file, problem: problem,
-            remedy: "rewrite the package with `streamcoder models` tools rather than editing the manifest by hand")
+            .manifestInvalid,
+            file: file,
+            problem: problem,
+            remedy: "rewrite the package with `streamcoder models` tools rather than editing the manifest by hand"
+        )
     }
 }

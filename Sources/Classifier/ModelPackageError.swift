@@ -61,19 +61,28 @@ public struct ModelPackageError: Error, Sendable, CustomStringConvertible {
 extension ModelPackageError {
     static func unreadable(_ file: String, _ reason: String) -> ModelPackageError {
         ModelPackageError(
-            .fileUnreadable, file: file, problem: "cannot be read (\(reason))",
-            remedy: "check the path and permissions, or push the package again")
+            .fileUnreadable,
+            file: file,
+            problem: "cannot be read (\(reason))",
+            remedy: "check the path and permissions, or push the package again"
+        )
     }
 
     static func weights(_ file: String, _ problem: String) -> ModelPackageError {
         ModelPackageError(
-            .weightsInvalid, file: file, problem: problem,
-            remedy: "the weights are damaged or half-written; push the package again from its source")
+            .weightsInvalid,
+            file: file,
+            problem: problem,
+            remedy: "the weights are damaged or half-written; push the package again from its source"
+        )
     }
 
     static func tensor(_ file: String, _ problem: String) -> ModelPackageError {
         ModelPackageError(
-            .tensorMismatch, file: file, problem: problem,
-            remedy: "the manifest and the weights belong to different models; rebuild the package")
+            .tensorMismatch,
+            file: file,
+            problem: problem,
+            remedy: "the manifest and the weights belong to different models; rebuild the package"
+        )
     }
 }

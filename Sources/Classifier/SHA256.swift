@@ -75,7 +75,8 @@ struct SHA256 {
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
         for t in 0..<16 {
             let b = 4 * t
-            schedule[t] = UInt32(block[b]) << 24 | UInt32(block[b + 1]) << 16
+            schedule[t] =
+                UInt32(block[b]) << 24 | UInt32(block[b + 1]) << 16
                 | UInt32(block[b + 2]) << 8 | UInt32(block[b + 3])
         }
         for t in 16..<64 {
@@ -89,8 +90,14 @@ struct SHA256 {
             let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
             (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
         }
-        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+        state[0] &+= a
+        state[1] &+= b
+        state[2] &+= c
+        state[3] &+= d
+        state[4] &+= e
+        state[5] &+= f
+        state[6] &+= g
+        state[7] &+= h
     }
 
     private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

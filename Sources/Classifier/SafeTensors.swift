@@ -56,7 +56,10 @@ struct SafeTensorsLayout {
         try checkCoverage(dataBytes: bytes.count - dataStart, file: file)
     }
 
-    private static func decodeEntries(_ header: Data, file: String) throws(ModelPackageError) -> [String: SafeTensorEntry] {
+    private static func decodeEntries(
+        _ header: Data,
+        file: String
+    ) throws(ModelPackageError) -> [String: SafeTensorEntry] {
         guard let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else {
             throw .weights(file, "has a header that is not a JSON object")
         }

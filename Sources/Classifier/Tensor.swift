@@ -60,7 +60,8 @@ extension SafeTensorsLayout {
             let end = offset + tensor.bytes.count
             fields.append(
                 "\(jsonString(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
-                    + "\"data_offsets\":[\(offset),\(end)]}")
+                    + "\"data_offsets\":[\(offset),\(end)]}"
+            )
             offset = end
         }
         var json = Array("{\(fields.joined(separator: ","))}".utf8)

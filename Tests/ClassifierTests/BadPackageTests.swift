@@ -116,8 +116,12 @@ struct BadFastTextModelTests {
         try Data(try Data(contentsOf: Fixtures.url("fasttext/softmax.bin")).prefix(5000)).write(to: source)
         #expect {
             _ = try FastTextImporter.importModel(
-                from: source, labels: Fixtures.labelsCSV, name: "x", version: "1",
-                to: directory.appendingPathComponent("out"))
+                from: source,
+                labels: Fixtures.labelsCSV,
+                name: "x",
+                version: "1",
+                to: directory.appendingPathComponent("out")
+            )
         } throws: { error in
             (error as? ModelPackageError)?.code == .sourceInvalid && (error as? ModelPackageError)?.file == source.path
         }
@@ -130,8 +134,12 @@ struct BadFastTextModelTests {
         try Data("code,label\n0111Z,Culture de céréales\n".utf8).write(to: csv)
         #expect {
             _ = try FastTextImporter.importModel(
-                from: Fixtures.url("fasttext/softmax.bin"), labels: csv, name: "x", version: "1",
-                to: directory.appendingPathComponent("out"))
+                from: Fixtures.url("fasttext/softmax.bin"),
+                labels: csv,
+                name: "x",
+                version: "1",
+                to: directory.appendingPathComponent("out")
+            )
         } throws: { error in
             (error as? ModelPackageError)?.code == .labelMissing && (error as? ModelPackageError)?.file == csv.path
         }

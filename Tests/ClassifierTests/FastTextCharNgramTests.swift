@@ -5,7 +5,15 @@ import Testing
 @Suite("fastText char n-grams")
 struct FastTextCharNgramTests {
     private func rows(of token: String, minn: Int = 1, maxn: Int = 3, bucket: Int = 1_000_000) -> [Int32] {
-        let settings = FastTextSettings(dim: 1, minn: minn, maxn: maxn, wordNgrams: 1, bucket: bucket, loss: .softmax, wordCount: 0)
+        let settings = FastTextSettings(
+            dim: 1,
+            minn: minn,
+            maxn: maxn,
+            wordNgrams: 1,
+            bucket: bucket,
+            loss: .softmax,
+            wordCount: 0
+        )
         var rows: [Int32] = []
         var scratch: [UInt8] = []
         Array(token.utf8).withUnsafeBufferPointer {
@@ -35,7 +43,10 @@ struct FastTextCharNgramTests {
         #expect(rows(of: "😀", minn: 2, maxn: 2) == hashes(["<😀", "😀>"]))
     }
 
-    @Test("rows match fastText's get_subwords for known, unknown and accented words", arguments: ["softmax", "ova", "hs"])
+    @Test(
+        "rows match fastText's get_subwords for known, unknown and accented words",
+        arguments: ["softmax", "ova", "hs"]
+    )
     func rowsMatchFastText(model: String) throws {
         let (package, _) = try Fixtures.importedPackage(model)
         let tokenizer = package.fasttext.tokenizer

@@ -13,8 +13,10 @@ struct FastTextFidelityTests {
 
     static func fastTextSmoothing(_ model: String) -> Double { model == "hs" ? 0 : 1e-5 }
 
-    @Test("same top-k codes in the same order and probabilities within 1e-5 on every recorded text",
-          arguments: ["softmax", "ova", "hs"])
+    @Test(
+        "same top-k codes in the same order and probabilities within 1e-5 on every recorded text",
+        arguments: ["softmax", "ova", "hs"]
+    )
     func predictionsMatchFastText(model: String) throws {
         let (package, _) = try Fixtures.importedPackage(model)
         let recorded = try RecordedPredictions.load(model)
@@ -63,7 +65,9 @@ struct FastTextFidelityTests {
         let classifier = Classifier(package: package)
         for (text, batch) in zip(texts, classifier.classify(batch: texts, topK: 1)) {
             let single = classifier.classify(text: text, topK: 1)
-            let difference = abs((single.candidates.first?.probability ?? 0) - (batch.candidates.first?.probability ?? 0))
+            let difference = abs(
+                (single.candidates.first?.probability ?? 0) - (batch.candidates.first?.probability ?? 0)
+            )
             #expect(difference <= 0.25 / 32 + 1e-6)
         }
     }

@@ -17,7 +17,9 @@ struct FastTextHashTests {
         // Plain FNV-1a would give 513665217 for "é" and 3109836038 for "pâtisserie".
         #expect(FastTextHash.hash("é") == 1_023_043_777)
         #expect(FastTextHash.hash("pâtisserie") == 945_220_870)
-        #expect(FastTextHash.step(FastTextHash.offsetBasis, 0xC3) == (FastTextHash.offsetBasis ^ 0xFFFF_FFC3) &* 16_777_619)
+        #expect(
+            FastTextHash.step(FastTextHash.offsetBasis, 0xC3) == (FastTextHash.offsetBasis ^ 0xFFFF_FFC3) &* 16_777_619
+        )
     }
 
     @Test("word n-gram chains widen negative int32 word hashes with sign extension")

@@ -9,7 +9,9 @@ struct FormTextTests {
         let manifest = TinyModel.manifest
         let fields = ["other_nature_activity": "au levain", "description_activity": "boulangerie", "type_form": "X"]
         #expect(manifest.text(fromFields: fields) == "boulangerie au levain TYPE_X")
-        #expect(manifest.text(fromFields: ["description_activity": "pain", "other_nature_activity": ""]) == "pain TYPE_NaN")
+        #expect(
+            manifest.text(fromFields: ["description_activity": "pain", "other_nature_activity": ""]) == "pain TYPE_NaN"
+        )
     }
 
     @Test("unknown and missing categorical values map to the reserved id, never an error")
@@ -24,8 +26,13 @@ struct FormTextTests {
     @Test("a surface falls in the bin counting the edges at or below it")
     func surfaceBins() {
         let surface = CategoricalFeature(
-            name: "surface", field: "surface", vocabulary: ["S0", "S1", "S2", "S3", "unknown"], unknownId: 4,
-            bins: [120, 400, 2500], tokenPrefix: "SURF_")
+            name: "surface",
+            field: "surface",
+            vocabulary: ["S0", "S1", "S2", "S3", "unknown"],
+            unknownId: 4,
+            bins: [120, 400, 2500],
+            tokenPrefix: "SURF_"
+        )
         #expect(surface.id(for: "50") == 0)
         #expect(surface.id(for: "120") == 1)
         #expect(surface.id(for: "399.5") == 1)

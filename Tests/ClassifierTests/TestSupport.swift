@@ -24,8 +24,12 @@ enum Fixtures {
     static func importedPackage(_ name: String, caller: String = #function) throws -> (ModelPackage, URL) {
         let directory = temporaryDirectory(caller)
         let package = try FastTextImporter.importModel(
-            from: url("fasttext/\(name).bin"), labels: labelsCSV, name: "fixture-\(name)", version: "1",
-            to: directory)
+            from: url("fasttext/\(name).bin"),
+            labels: labelsCSV,
+            name: "fixture-\(name)",
+            version: "1",
+            to: directory
+        )
         return (package, directory)
     }
 }

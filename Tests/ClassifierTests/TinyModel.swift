@@ -5,7 +5,14 @@ import Foundation
 /// A hand-made fastText package small enough to reason about: two words, three buckets, two labels.
 enum TinyModel {
     static let settings = FastTextSettings(
-        dim: 2, minn: 2, maxn: 3, wordNgrams: 2, bucket: 3, loss: .softmax, wordCount: 2)
+        dim: 2,
+        minn: 2,
+        maxn: 3,
+        wordNgrams: 2,
+        bucket: 3,
+        loss: .softmax,
+        wordCount: 2
+    )
 
     static var tensors: [Tensor] {
         typealias Names = FastTextSettings.TensorName
@@ -20,16 +27,30 @@ enum TinyModel {
 
     static var manifest: ModelManifest {
         ModelManifest(
-            formatVersion: 1, name: "tiny", version: "0.1", architecture: .fasttext,
-            text: .init(fields: ["description_activity", "other_nature_activity"]), fasttext: settings,
+            formatVersion: 1,
+            name: "tiny",
+            version: "0.1",
+            architecture: .fasttext,
+            text: .init(fields: ["description_activity", "other_nature_activity"]),
+            fasttext: settings,
             categorical: [
                 CategoricalFeature(
-                    name: "type_form", field: "type_form", vocabulary: ["NaN", "M", "X"], unknownId: 0,
-                    tokenPrefix: "TYPE_")
+                    name: "type_form",
+                    field: "type_form",
+                    vocabulary: ["NaN", "M", "X"],
+                    unknownId: 0,
+                    tokenPrefix: "TYPE_"
+                )
             ],
-            labels: [.init(code: "1071C", label: "Boulangerie et boulangerie-pâtisserie"), .init(code: "4724Z", label: "Commerce de détail de pain")],
-            decision: .init(topK: 2, probMin: 0, confidenceThreshold: 0.5), tensors: [], goldenExamples: [],
-            weights: .init(file: ModelPackage.weightsFile, sha256: "", bytes: 0))
+            labels: [
+                .init(code: "1071C", label: "Boulangerie et boulangerie-pâtisserie"),
+                .init(code: "4724Z", label: "Commerce de détail de pain"),
+            ],
+            decision: .init(topK: 2, probMin: 0, confidenceThreshold: 0.5),
+            tensors: [],
+            goldenExamples: [],
+            weights: .init(file: ModelPackage.weightsFile, sha256: "", bytes: 0)
+        )
     }
 
     /// Writes the tiny package, with golden examples recorded from its own answers.
