@@ -10,13 +10,18 @@ extension Classifier {
     ///
     /// The probability reported is fastText's own, `exp(Σ log(f + 1e-5))` over the path's node
     /// probabilities `f`: its 1e-5 smoothing compounds along the path, so it is not `Π f`.
-    /// The confidence index comes from a second search for the best two leaves with no threshold.
+    /// The confidence index needs the best two leaves with no threshold: taken from the search
+    /// itself when it asked for as much, else from a second search.
     func hierarchicalPrediction(topK: Int) -> Prediction {
         guard let tree = model.tree else { return .empty }
-        search(tree, k: min(2, tree.leafCount), threshold: 0)
-        let best = ranked.scores.map { Double(expf($0)) }
-        let confidence = best.count > 1 ? best[0] - best[1] : (best.first ?? 0)
-        search(tree, k: min(topK, tree.leafCount), threshold: Float(policy.probMin))
+        let k = min(topK, tree.leafCount)
+        var confidence = 0.0
+        if k < 2 || policy.probMin > 0 {
+            search(tree, k: min(2, tree.leafCount), threshold: 0)
+            confidence = topTwoGap()
+        }
+        search(tree, k: k, threshold: Float(policy.probMin))
+        if k >= 2 && policy.probMin <= 0 { confidence = topTwoGap() }
         let labels = package.manifest.labels
         let candidates = zip(ranked.labels, ranked.scores).map { index, score in
             Candidate(code: labels[index].code, label: labels[index].label, probability: Double(expf(score)))
@@ -25,42 +30,64 @@ extension Classifier {
         return Prediction(candidates: candidates, confidenceIndex: confidence, decision: decision)
     }
 
-    private func search(_ tree: FastTextHuffmanTree, k: Int, threshold: Float) {
-        ranked.reset()
-        guard k > 0 else { return }
-        hidden.withUnsafeBufferPointer { hidden in
-            descend(tree, node: tree.root, score: 0, k: k, floor: FastTextTopK.score(threshold), hidden: hidden)
+    private func topTwoGap() -> Double {
+        switch ranked.scores.count {
+        case 0: 0
+        case 1: Double(expf(ranked.scores[0]))
+        default: Double(expf(ranked.scores[0])) - Double(expf(ranked.scores[1]))
         }
-        ranked.sortBestFirst()
     }
 
-    private func descend(
-        _ tree: FastTextHuffmanTree,
-        node: Int,
-        score: Float,
-        k: Int,
-        floor: Float,
-        hidden: UnsafeBufferPointer<Float>
+    /// The heap is moved out of `self` for the search so the recursion works on a local value
+    /// (no exclusivity check per node); an empty `FastTextTopK` allocates nothing.
+    private func search(_ tree: FastTextHuffmanTree, k: Int, threshold: Float) {
+        var heap = FastTextTopK(capacity: 0)
+        swap(&heap, &ranked)
+        heap.reset()
+        if k > 0 {
+            hidden.withUnsafeBufferPointer { hidden in
+                tree.left.withUnsafeBufferPointer { left in
+                    tree.right.withUnsafeBufferPointer { right in
+                        let view = TreeView(
+                            left: left, right: right, leafCount: tree.leafCount, output: model.output, hidden: hidden)
+                        Self.descend(view, node: tree.root, score: 0, k: k, floor: FastTextTopK.score(threshold), &heap)
+                    }
+                }
+            }
+            heap.sortBestFirst()
+        }
+        swap(&heap, &ranked)
+    }
+
+    /// The tree and the vectors one search reads, as plain pointers so recursion retains nothing.
+    private struct TreeView {
+        let left: UnsafeBufferPointer<Int32>
+        let right: UnsafeBufferPointer<Int32>
+        let leafCount: Int
+        let output: UnsafePointer<Float>
+        let hidden: UnsafeBufferPointer<Float>
+
+        /// fastText's node probability: the sigmoid of the node row's dot product with the hidden vector.
+        func probability(_ node: Int) -> Float {
+            let row = output + (node - leafCount) * hidden.count
+            var dot: Float = 0
+            for index in 0..<hidden.count { dot += row[index] * hidden[index] }
+            return Float(1.0 / Double(1 + expf(-dot)))
+        }
+    }
+
+    private static func descend(
+        _ tree: TreeView, node: Int, score: Float, k: Int, floor: Float, _ heap: inout FastTextTopK
     ) {
         if score < floor { return }
-        if ranked.isFull(k) && score < ranked.worstScore { return }
-        if tree.isLeaf(node) {
-            ranked.offer(score: score, label: node, k: k)
+        if heap.isFull(k) && score < heap.worstScore { return }
+        if tree.left[node] == -1 && tree.right[node] == -1 {
+            heap.offer(score: score, label: node, k: k)
             return
         }
-        let row = model.output + (node - tree.leafCount) * hidden.count
-        var dot: Float = 0
-        for index in 0..<hidden.count { dot += row[index] * hidden[index] }
-        let f = Float(1.0 / Double(1 + expf(-dot)))
+        let f = tree.probability(node)
         let leftScore = score + FastTextTopK.score(Float(1.0 - Double(f)))
-        descend(tree, node: Int(tree.left[node]), score: leftScore, k: k, floor: floor, hidden: hidden)
-        descend(
-            tree,
-            node: Int(tree.right[node]),
-            score: score + FastTextTopK.score(f),
-            k: k,
-            floor: floor,
-            hidden: hidden
-        )
+        descend(tree, node: Int(tree.left[node]), score: leftScore, k: k, floor: floor, &heap)
+        descend(tree, node: Int(tree.right[node]), score: score + FastTextTopK.score(f), k: k, floor: floor, &heap)
     }
 }

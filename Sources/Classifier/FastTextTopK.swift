@@ -15,7 +15,9 @@ struct FastTextTopK {
     private(set) var scores: [Float] = []
     private(set) var labels: [Int] = []
 
+    /// An empty selection; a capacity of 0 allocates nothing.
     init(capacity: Int) {
+        guard capacity > 0 else { return }
         scores.reserveCapacity(capacity + 1)
         labels.reserveCapacity(capacity + 1)
     }
@@ -27,13 +29,21 @@ struct FastTextTopK {
     }
 
     /// Keeps the best `k` labels at or above `threshold`; afterwards `labels` is best first.
+    ///
+    /// Once k labels are kept, a probability far enough below the worst kept one is skipped
+    /// without taking its log: its score is then strictly lower whatever the rounding (the
+    /// margin, a relative 1e-5, is ten times a `Float` ulp of any score), so fastText would skip
+    /// it too. Only near-ties pay for the log.
     mutating func select(_ probabilities: UnsafeBufferPointer<Float>, k: Int, threshold: Float) {
         reset()
         guard k > 0 else { return }
+        var skipBelow = -Double.infinity
         for index in probabilities.indices where !(probabilities[index] < threshold) {
+            if Double(probabilities[index]) < skipBelow { continue }
             let score = Self.score(probabilities[index])
             if isFull(k) && score < worstScore { continue }
             offer(score: score, label: index, k: k)
+            if isFull(k) { skipBelow = exp(Double(worstScore)) * (1 - 1e-5) - 1e-5 }
         }
         sortBestFirst()
     }
