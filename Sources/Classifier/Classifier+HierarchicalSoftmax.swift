@@ -45,18 +45,33 @@ extension Classifier {
         swap(&heap, &ranked)
         heap.reset()
         if k > 0 {
-            hidden.withUnsafeBufferPointer { hidden in
-                tree.left.withUnsafeBufferPointer { left in
-                    tree.right.withUnsafeBufferPointer { right in
-                        let view = TreeView(
-                            left: left, right: right, leafCount: tree.leafCount, output: model.output, hidden: hidden)
-                        Self.descend(view, node: tree.root, score: 0, k: k, floor: FastTextTopK.score(threshold), &heap)
-                    }
-                }
+            withTreeView(tree) { view in
+                Self.descend(view, node: tree.root, score: 0, k: k, floor: FastTextTopK.score(threshold), &heap)
             }
             heap.sortBestFirst()
         }
         swap(&heap, &ranked)
+    }
+
+    private func withTreeView(_ tree: FastTextHuffmanTree, _ body: (TreeView) -> Void) {
+        hidden.withUnsafeBufferPointer { hidden in
+            tree.left.withUnsafeBufferPointer { left in
+                tree.right.withUnsafeBufferPointer { right in
+                    (model.outputNorms ?? []).withUnsafeBufferPointer { norms in
+                        body(
+                            TreeView(
+                                left: left,
+                                right: right,
+                                leafCount: tree.leafCount,
+                                output: model.output,
+                                norms: norms,
+                                hidden: hidden
+                            )
+                        )
+                    }
+                }
+            }
+        }
     }
 
     /// The tree and the vectors one search reads, as plain pointers so recursion retains nothing.
@@ -65,19 +80,28 @@ extension Classifier {
         let right: UnsafeBufferPointer<Int32>
         let leafCount: Int
         let output: UnsafePointer<Float>
+        /// Per-row norms of a quantized output; empty when there are none.
+        let norms: UnsafeBufferPointer<Float>
         let hidden: UnsafeBufferPointer<Float>
 
         /// fastText's node probability: the sigmoid of the node row's dot product with the hidden vector.
         func probability(_ node: Int) -> Float {
-            let row = output + (node - leafCount) * hidden.count
+            let rowIndex = node - leafCount
+            let row = output + rowIndex * hidden.count
             var dot: Float = 0
             for index in 0..<hidden.count { dot += row[index] * hidden[index] }
+            if !norms.isEmpty { dot *= norms[rowIndex] }
             return Float(1.0 / Double(1 + expf(-dot)))
         }
     }
 
     private static func descend(
-        _ tree: TreeView, node: Int, score: Float, k: Int, floor: Float, _ heap: inout FastTextTopK
+        _ tree: TreeView,
+        node: Int,
+        score: Float,
+        k: Int,
+        floor: Float,
+        _ heap: inout FastTextTopK
     ) {
         if score < floor { return }
         if heap.isFull(k) && score < heap.worstScore { return }

@@ -5,8 +5,12 @@ import Darwin
 #endif
 
 extension Classifier {
-    /// Turns raw output scores into probabilities in place, as fastText's loss does at predict time.
+    /// Turns raw output scores into probabilities in place, as fastText's loss does at predict
+    /// time, after the per-label norms of a quantized output (`mulcode` scales the finished dot product).
     func activate(_ scores: UnsafeMutableBufferPointer<Float>) {
+        if let norms = model.outputNorms {
+            for index in scores.indices { scores[index] *= norms[index] }
+        }
         switch model.settings.loss {
         case .softmax: Self.softmax(scores)
         case .oneVsAll: Self.sigmoid(scores)

@@ -7,7 +7,8 @@ import Foundation
 /// prune-index size as int64, then per entry the NUL-terminated word, its int64 count and int8
 /// type, then the prune index as int32 pairs); a bool saying whether the input is quantized;
 /// the input matrix (int64 rows, int64 columns, float32 data); a bool for a quantized output;
-/// the output matrix.
+/// the output matrix. A quantized matrix (`.ftz`) is read by ``FastTextQuantizedMatrix`` and
+/// expanded to `Float` rows here.
 struct FastTextBinary {
     static let magic: Int32 = 793_712_314
     static let supportedVersions: ClosedRange<Int32> = 11...12
@@ -28,7 +29,10 @@ struct FastTextBinary {
     struct Matrix {
         var rows: Int
         var columns: Int
+        /// Row-major little-endian `Float` bytes.
         var bytes: [UInt8]
+        /// Per-row factors applied after a dot product (a quantized output with `qnorm`).
+        var norms: [Float]? = nil
     }
 
     var version: Int32
@@ -43,12 +47,14 @@ struct FastTextBinary {
     var wordCount: Int
     var labelCount: Int
     var pruneIndexSize: Int64
+    /// fastText's `pruneidx`: bucket → row after the words, for a pruned (`-cutoff`) model.
+    var pruneIndex: [(bucket: Int32, row: Int32)]
     var quantizedInput: Bool
     var quantizedOutput: Bool
     var input: Matrix
     var output: Matrix
 
-    /// Parses `bytes`, the content of `file`; refuses quantized models (`.ftz`).
+    /// Parses `bytes`, the content of `file`, dense (`.bin`) or quantized (`.ftz`).
     init(bytes: Data, file: String) throws(ModelPackageError) {
         var cursor = BinaryCursor(bytes: bytes, file: file)
         guard try cursor.int32() == Self.magic else {
@@ -64,19 +70,16 @@ struct FastTextBinary {
         (minn, maxn) = (args[9], args[10])
         // Version 11 supervised models predate char n-grams.
         if version == 11 && modelKind == 3 { maxn = 0 }
-        (entries, wordCount, labelCount, pruneIndexSize) = try Self.readDictionary(&cursor)
+        (entries, wordCount, labelCount, pruneIndexSize, pruneIndex) = try Self.readDictionary(&cursor)
         quantizedInput = try cursor.bool()
-        guard !quantizedInput else {
-            throw ModelPackageError(
-                .unsupported,
-                file: file,
-                problem: "is a quantized model (.ftz)",
-                remedy: "import the dense .bin the quantized model was made from"
-            )
-        }
-        input = try Self.readMatrix(&cursor)
+        input =
+            quantizedInput
+            ? Self.expand(try FastTextQuantizedMatrix(&cursor), output: false) : try Self.readMatrix(&cursor)
         quantizedOutput = try cursor.bool()
-        output = try Self.readMatrix(&cursor)
+        // fastText reads a quantized output only when the input is quantized too.
+        output =
+            quantizedInput && quantizedOutput
+            ? Self.expand(try FastTextQuantizedMatrix(&cursor), output: true) : try Self.readMatrix(&cursor)
         guard cursor.isAtEnd else {
             throw .source(file, "has \(bytes.count - cursor.position) bytes after its output matrix")
         }
@@ -84,7 +87,7 @@ struct FastTextBinary {
 
     private static func readDictionary(
         _ cursor: inout BinaryCursor
-    ) throws(ModelPackageError) -> ([Entry], Int, Int, Int64) {
+    ) throws(ModelPackageError) -> ([Entry], Int, Int, Int64, [(bucket: Int32, row: Int32)]) {
         let size = Int(try cursor.int32())
         let words = Int(try cursor.int32())
         let labels = Int(try cursor.int32())
@@ -99,8 +102,20 @@ struct FastTextBinary {
             let word = try cursor.cString()
             entries.append(Entry(word: word, count: try cursor.int64(), type: try cursor.int8()))
         }
-        if pruneIndexSize > 0 { _ = try cursor.take(Int(pruneIndexSize) * 8) }
-        return (entries, words, labels, pruneIndexSize)
+        guard pruneIndexSize <= Int64(Int32.max) else {
+            throw .source(cursor.file, "declares \(pruneIndexSize) pruned buckets")
+        }
+        var pruneIndex: [(bucket: Int32, row: Int32)] = []
+        for _ in 0..<max(0, Int(pruneIndexSize)) {
+            pruneIndex.append((try cursor.int32(), try cursor.int32()))
+        }
+        return (entries, words, labels, pruneIndexSize, pruneIndex)
+    }
+
+    private static func expand(_ matrix: FastTextQuantizedMatrix, output: Bool) -> Matrix {
+        let values = matrix.expanded(scaledByNorm: !output)
+        let bytes = values.withUnsafeBytes { Array($0) }
+        return Matrix(rows: matrix.rows, columns: matrix.columns, bytes: bytes, norms: output ? matrix.norms : nil)
     }
 
     private static func readMatrix(_ cursor: inout BinaryCursor) throws(ModelPackageError) -> Matrix {

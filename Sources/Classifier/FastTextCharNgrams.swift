@@ -4,6 +4,9 @@
 /// a UTF-8 continuation byte `10xxxxxx` never starts an n-gram and is never split from its
 /// character) is hashed into one of `bucket` rows after the vocabulary's. A single character
 /// at either end (`<` or `>` alone) is never an n-gram.
+///
+/// A pruned model (`quantize -cutoff`) maps buckets to its kept rows; a bucket without a row
+/// contributes nothing, as in fastText's `pushHash`.
 struct FastTextCharNgrams: Sendable {
     let minn: Int
     let maxn: Int
@@ -12,8 +15,11 @@ struct FastTextCharNgrams: Sendable {
     let bow: [UInt8]
     let eow: [UInt8]
     let eos: [UInt8]
+    /// Bucket → row after the words, -1 for none; empty when the model is not pruned.
+    let bucketRows: [Int32]
 
-    init(settings: FastTextSettings) {
+    init(settings: FastTextSettings, bucketRows: [Int32] = []) {
+        self.bucketRows = bucketRows
         minn = settings.minn
         maxn = settings.maxn
         bucket = settings.bucket
@@ -48,10 +54,20 @@ struct FastTextCharNgrams: Sendable {
                 }
                 let lone = characters == 1 && (start == 0 || end == length)
                 if characters >= minn && !lone {
-                    rows.append(Int32(wordCount) + Int32(hash % UInt32(bucket)))
+                    appendRow(ofBucket: Int(hash % UInt32(bucket)), to: &rows)
                 }
                 characters += 1
             }
+        }
+    }
+
+    /// fastText's `pushHash`: the bucket's row, through the prune map when there is one.
+    @inline(__always)
+    func appendRow(ofBucket bucket: Int, to rows: inout [Int32]) {
+        if bucketRows.isEmpty {
+            rows.append(Int32(wordCount + bucket))
+        } else if bucketRows[bucket] >= 0 {
+            rows.append(Int32(wordCount) + bucketRows[bucket])
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Turns a fastText supervised `.bin` into a model package that answers as fastText does.
+/// Turns a fastText supervised model (`.bin`, or quantized `.ftz`) into a model package that
+/// answers as fastText does.
 ///
 /// The import applies no text processing of its own: fastText has none (its users clean text
 /// before calling it), so the package's normalisation is `none`. The vocabulary and the
@@ -12,7 +13,7 @@ public enum FastTextImporter {
     /// Imports `model` into a package written to `directory`, and loads it back checked.
     ///
     /// - Parameters:
-    ///   - model: a fastText `.bin` trained with `supervised` and loss softmax or one-vs-all.
+    ///   - model: a fastText `.bin` or `.ftz` trained with `supervised` and loss softmax, ova or hs.
     ///   - labels: a CSV with `code` and `label` columns; every `__label__CODE` must be in it.
     ///   - field: the form field holding the text the model was trained on.
     public static func importModel(
@@ -42,7 +43,8 @@ public enum FastTextImporter {
             goldenExamples: [],
             weights: .init(file: ModelPackage.weightsFile, sha256: "", bytes: 0)
         )
-        var manifest = try ModelPackage.write(manifest: draft, tensors: tensors(of: binary), to: directory)
+        let tensors = tensors(of: binary, settings: settings)
+        var manifest = try ModelPackage.write(manifest: draft, tensors: tensors, to: directory)
         let unchecked = try ModelPackage.load(from: directory)
         manifest.goldenExamples = goldenExamples(of: unchecked, field: field)
         try ModelPackage.writeManifest(manifest, to: directory)
@@ -57,38 +59,6 @@ public enum FastTextImporter {
         } catch {
             throw .unreadable(url.path, error.localizedDescription)
         }
-    }
-
-    static func settings(of binary: FastTextBinary, file: String) throws(ModelPackageError) -> FastTextSettings {
-        let loss: FastTextSettings.Loss
-        switch FastTextBinary.LossCode(rawValue: binary.loss) {
-        case .softmax: loss = .softmax
-        case .oneVsAll: loss = .oneVsAll
-        case .hierarchicalSoftmax: loss = .hierarchicalSoftmax
-        case .negativeSampling, nil:
-            throw ModelPackageError(
-                .unsupported,
-                file: file,
-                problem: "uses fastText loss code \(binary.loss) (negative sampling or unknown)",
-                remedy: "import a model trained with -loss softmax, ova or hs"
-            )
-        }
-        let dense = binary.modelKind == 3 && binary.pruneIndexSize < 0
-        let shapes =
-            binary.input.columns == binary.dim && binary.output.columns == binary.dim
-            && binary.input.rows == binary.wordCount + binary.bucket && binary.output.rows == binary.labelCount
-        guard dense, shapes else {
-            throw .source(file, "is not a dense supervised model with the matrix shapes its dictionary implies")
-        }
-        return FastTextSettings(
-            dim: binary.dim,
-            minn: binary.minn,
-            maxn: binary.maxn,
-            wordNgrams: binary.wordNgrams,
-            bucket: binary.bucket,
-            loss: loss,
-            wordCount: binary.wordCount
-        )
     }
 
     private static func modelLabels(
@@ -113,29 +83,6 @@ public enum FastTextImporter {
             labels.append(.init(code: code, label: text))
         }
         return labels
-    }
-
-    static func tensors(of binary: FastTextBinary) -> [Tensor] {
-        typealias Names = FastTextSettings.TensorName
-        let words = binary.entries.prefix(binary.wordCount)
-        var offsets: [Int64] = [0]
-        for entry in words { offsets.append(offsets.last! + Int64(entry.word.count)) }
-        return [
-            Tensor(name: Names.input, dtype: .f32, shape: [binary.input.rows, binary.dim], bytes: binary.input.bytes),
-            Tensor(
-                name: Names.output,
-                dtype: .f32,
-                shape: [binary.output.rows, binary.dim],
-                bytes: binary.output.bytes
-            ),
-            Tensor(name: Names.vocabularyOffsets, shape: [offsets.count], int64s: offsets),
-            Tensor(
-                name: Names.labelCounts,
-                shape: [binary.labelCount],
-                int64s: binary.entries.suffix(binary.labelCount).map(\.count)
-            ),
-            Tensor(name: Names.vocabularyBytes, dtype: .u8, shape: [Int(offsets.last!)], bytes: words.flatMap(\.word)),
-        ]
     }
 
     private static func goldenExamples(of package: ModelPackage, field: String) -> [ModelManifest.GoldenExample] {

@@ -16,6 +16,12 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
         /// `I64 [labels]`: each label's count in the training data; hierarchical softmax rebuilds
         /// its tree from them.
         public static let labelCounts = "fasttext.label_counts"
+        /// `I32 [bucket]`, pruned models only: each bucket's row after the words, or -1 when the
+        /// bucket was pruned away (its n-grams then add nothing).
+        public static let bucketRows = "fasttext.bucket_rows"
+        /// `F32 [labels]`, quantized outputs with norms only: each label's score is its row's dot
+        /// product times this factor.
+        public static let outputNorms = "fasttext.output_norms"
     }
 
     /// The loss the model was trained with, which decides how outputs become probabilities.
@@ -38,6 +44,9 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
     public var wordNgrams: Int
     /// Number of hash buckets.
     public var bucket: Int
+    /// For a model pruned by `quantize -cutoff`: how many buckets kept a row. `nil` when every
+    /// bucket has its row (the input matrix then has `wordCount + bucket` rows).
+    public var keptBuckets: Int?
     /// The training loss.
     public var loss: Loss
     /// Number of words in the vocabulary (`nwords`).
@@ -51,6 +60,9 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
     /// Tokens starting with this are labels, not words, and are dropped from the input.
     public var labelPrefix: String
 
+    /// Rows of the input matrix: the words', then the buckets' that have one.
+    public var inputRows: Int { wordCount + (keptBuckets ?? bucket) }
+
     /// Creates settings; the defaults are fastText's.
     public init(
         dim: Int,
@@ -60,6 +72,7 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
         bucket: Int,
         loss: Loss,
         wordCount: Int,
+        keptBuckets: Int? = nil,
         eos: String = "</s>",
         bow: String = "<",
         eow: String = ">",
@@ -70,6 +83,7 @@ public struct FastTextSettings: Codable, Sendable, Equatable {
         self.maxn = maxn
         self.wordNgrams = wordNgrams
         self.bucket = bucket
+        self.keptBuckets = keptBuckets
         self.loss = loss
         self.wordCount = wordCount
         self.eos = eos

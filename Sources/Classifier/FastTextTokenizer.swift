@@ -16,9 +16,9 @@ struct FastTextTokenizer: Sendable {
     private let wordNgrams: Int
     private let labelPrefix: [UInt8]
 
-    init(settings: FastTextSettings, vocabulary: FastTextVocabulary) {
+    init(settings: FastTextSettings, vocabulary: FastTextVocabulary, ngrams: FastTextCharNgrams) {
         self.vocabulary = vocabulary
-        self.ngrams = FastTextCharNgrams(settings: settings)
+        self.ngrams = ngrams
         self.wordNgrams = settings.wordNgrams
         self.labelPrefix = Array(settings.labelPrefix.utf8)
     }
@@ -81,12 +81,11 @@ struct FastTextTokenizer: Sendable {
         guard wordNgrams > 1, ngrams.bucket > 0 else { return }
         let hashes = scratch.wordHashes
         let bucket = UInt64(ngrams.bucket)
-        let base = Int32(ngrams.wordCount)
         for first in 0..<hashes.count {
             var hash = FastTextHash.chainStart(hashes[first])
             for next in (first + 1)..<min(hashes.count, first + wordNgrams) {
                 hash = FastTextHash.chain(hash, hashes[next])
-                scratch.rows.append(base + Int32(hash % bucket))
+                ngrams.appendRow(ofBucket: Int(hash % bucket), to: &scratch.rows)
             }
         }
     }

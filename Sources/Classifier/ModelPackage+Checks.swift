@@ -89,7 +89,7 @@ extension ModelPackage {
     ) throws(ModelPackageError) {
         typealias Names = FastTextSettings.TensorName
         let expected: [(String, TensorDType, [Int]?)] = [
-            (Names.input, .f32, [settings.wordCount + settings.bucket, settings.dim]),
+            (Names.input, .f32, [settings.inputRows, settings.dim]),
             (Names.output, .f32, nil),
             (Names.vocabularyOffsets, .i64, [settings.wordCount + 1]),
             (Names.vocabularyBytes, .u8, nil),

@@ -30,6 +30,11 @@ public struct Tensor: Sendable, Equatable {
         self.init(name: name, dtype: .i64, shape: shape, bytes: Self.littleEndianBytes(int64s))
     }
 
+    /// Creates an `I32` tensor.
+    public init(name: String, shape: [Int], int32s: [Int32]) {
+        self.init(name: name, dtype: .i32, shape: shape, bytes: Self.littleEndianBytes(int32s))
+    }
+
     /// The tensor's description as the manifest records it.
     public var spec: ModelManifest.TensorSpec {
         ModelManifest.TensorSpec(name: name, dtype: dtype, shape: shape)

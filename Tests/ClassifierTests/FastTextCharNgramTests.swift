@@ -45,7 +45,7 @@ struct FastTextCharNgramTests {
 
     @Test(
         "rows match fastText's get_subwords for known, unknown and accented words",
-        arguments: ["softmax", "ova", "hs"]
+        arguments: ["softmax", "ova", "hs", "softmax-quantized", "ova-quantized"]
     )
     func rowsMatchFastText(model: String) throws {
         let (package, _) = try Fixtures.importedPackage(model)

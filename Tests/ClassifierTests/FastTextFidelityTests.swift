@@ -15,7 +15,7 @@ struct FastTextFidelityTests {
 
     @Test(
         "same top-k codes in the same order and probabilities within 1e-5 on every recorded text",
-        arguments: ["softmax", "ova", "hs"]
+        arguments: ["softmax", "ova", "hs", "softmax-quantized", "ova-quantized"]
     )
     func predictionsMatchFastText(model: String) throws {
         let (package, _) = try Fixtures.importedPackage(model)

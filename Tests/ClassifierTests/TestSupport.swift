@@ -11,6 +11,10 @@ enum Fixtures {
 
     static var labelsCSV: URL { url("fasttext/naf_labels.csv") }
 
+    static func modelFile(_ name: String) -> String {
+        name.hasSuffix("-quantized") ? "fasttext/\(name.dropLast("-quantized".count)).ftz" : "fasttext/\(name).bin"
+    }
+
     /// A fresh directory under the system's temporary directory.
     static func temporaryDirectory(_ name: String = #function) -> URL {
         let safe = name.filter { $0.isLetter || $0.isNumber }
@@ -20,11 +24,12 @@ enum Fixtures {
         return url
     }
 
-    /// Imports fixture model `name` (`softmax`, `ova`) into a new package directory.
+    /// Imports fixture model `name` (`softmax`, `ova`, `hs`, or `softmax-quantized`,
+    /// `ova-quantized` for the `.ftz` copies) into a new package directory.
     static func importedPackage(_ name: String, caller: String = #function) throws -> (ModelPackage, URL) {
         let directory = temporaryDirectory(caller)
         let package = try FastTextImporter.importModel(
-            from: url("fasttext/\(name).bin"),
+            from: url(modelFile(name)),
             labels: labelsCSV,
             name: "fixture-\(name)",
             version: "1",
