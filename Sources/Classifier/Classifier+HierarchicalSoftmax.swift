@@ -40,17 +40,18 @@ extension Classifier {
 
     /// The heap is moved out of `self` for the search so the recursion works on a local value
     /// (no exclusivity check per node); an empty `FastTextTopK` allocates nothing.
+    /// The heap is copied out of `self` for the search (the copy shares its memory) so the
+    /// recursion works on a local value, with no exclusivity check per node.
     private func search(_ tree: FastTextHuffmanTree, k: Int, threshold: Float) {
-        var heap = FastTextTopK(capacity: 0)
-        swap(&heap, &ranked)
-        heap.reset()
+        var heap = ranked
+        heap.reset(k: k)
         if k > 0 {
             withTreeView(tree) { view in
                 Self.descend(view, node: tree.root, score: 0, k: k, floor: FastTextTopK.score(threshold), &heap)
             }
             heap.sortBestFirst()
         }
-        swap(&heap, &ranked)
+        ranked = heap
     }
 
     private func withTreeView(_ tree: FastTextHuffmanTree, _ body: (TreeView) -> Void) {

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension Classifier {
     /// Turns raw output scores into probabilities in place, as fastText's loss does at predict
     /// time, after the per-label norms of a quantized output (`mulcode` scales the finished dot product).
@@ -19,14 +13,11 @@ extension Classifier {
     }
 
     /// fastText's `SoftmaxLoss::computeOutput`: shift by the max, exponentiate, normalise, in `Float`.
+    /// The exponentials are computed eight at a time (``VectorExp``), within a few ulps of `expf`.
     static func softmax(_ scores: UnsafeMutableBufferPointer<Float>) {
         var maximum = scores[0]
-        for score in scores { maximum = max(maximum, score) }
-        var total: Float = 0
-        for index in scores.indices {
-            scores[index] = expf(scores[index] - maximum)
-            total += scores[index]
-        }
+        for score in scores where score > maximum { maximum = score }
+        let total = VectorExp.exponentiate(scores, minus: maximum)
         for index in scores.indices { scores[index] /= total }
     }
 
@@ -45,9 +36,17 @@ extension Classifier {
         let candidates = ranked.labels.map { index in
             Candidate(code: labels[index].code, label: labels[index].label, probability: Double(probabilities[index]))
         }
-        let confidence = Double(Self.topTwoGap(probabilities))
+        let confidence = Double(confidenceIndex(probabilities, selectedTop: topK))
         let decision: Decision = confidence >= policy.confidenceThreshold ? .autoCoded : .manualReview
         return Prediction(candidates: candidates, confidenceIndex: confidence, decision: decision)
+    }
+
+    /// p1 − p2 over all labels. When the selection kept at least two labels with no threshold,
+    /// they are the best two; otherwise all labels are scanned.
+    private func confidenceIndex(_ probabilities: UnsafeBufferPointer<Float>, selectedTop topK: Int) -> Float {
+        let labels = ranked.labels
+        guard topK >= 2, policy.probMin <= 0, labels.count >= 2 else { return Self.topTwoGap(probabilities) }
+        return probabilities[labels[0]] - probabilities[labels[1]]
     }
 
     /// p1 − p2 over all labels; p1 when there is a single label.

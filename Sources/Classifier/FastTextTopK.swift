@@ -11,16 +11,41 @@ import Darwin
 /// common), the order fastText returns is whatever those algorithms leave; a plain sort would
 /// order ties differently. The heap moves below follow libstdc++'s `__push_heap`,
 /// `__adjust_heap` and `__pop_heap`, comparing on the score only.
+///
+/// The heap lives in preallocated memory shared by copies of this value, so a copy can work on
+/// it and be written back without allocating.
 struct FastTextTopK {
-    private(set) var scores: [Float] = []
-    private(set) var labels: [Int] = []
+    /// Owns the heap's memory.
+    private final class Storage {
+        let scores: UnsafeMutablePointer<Float>
+        let labels: UnsafeMutablePointer<Int>
+        let capacity: Int
 
-    /// An empty selection; a capacity of 0 allocates nothing.
-    init(capacity: Int) {
-        guard capacity > 0 else { return }
-        scores.reserveCapacity(capacity + 1)
-        labels.reserveCapacity(capacity + 1)
+        init(capacity: Int) {
+            self.capacity = capacity
+            scores = .allocate(capacity: capacity)
+            labels = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            scores.deallocate()
+            labels.deallocate()
+        }
     }
+
+    private var storage: Storage
+    /// How many labels are kept.
+    private(set) var count = 0
+
+    /// A selection able to keep `capacity` labels before it must grow.
+    init(capacity: Int) {
+        storage = Storage(capacity: capacity + 1)
+    }
+
+    /// The kept scores; after ``sortBestFirst()``, best first.
+    var scores: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: storage.scores, count: count) }
+    /// The kept labels, in the order of ``scores``.
+    var labels: UnsafeBufferPointer<Int> { UnsafeBufferPointer(start: storage.labels, count: count) }
 
     /// fastText's ranking score of a probability.
     @inline(__always)
@@ -35,7 +60,7 @@ struct FastTextTopK {
     /// margin, a relative 1e-5, is ten times a `Float` ulp of any score), so fastText would skip
     /// it too. Only near-ties pay for the log.
     mutating func select(_ probabilities: UnsafeBufferPointer<Float>, k: Int, threshold: Float) {
-        reset()
+        reset(k: k)
         guard k > 0 else { return }
         var skipBelow = -Double.infinity
         for index in probabilities.indices where !(probabilities[index] < threshold) {
@@ -48,86 +73,83 @@ struct FastTextTopK {
         sortBestFirst()
     }
 
-    mutating func reset() {
-        scores.removeAll(keepingCapacity: true)
-        labels.removeAll(keepingCapacity: true)
+    /// Empties the selection and makes room for `k` labels (allocating only when k grew).
+    mutating func reset(k: Int) {
+        count = 0
+        if k + 1 > storage.capacity { storage = Storage(capacity: k + 1) }
     }
 
-    func isFull(_ k: Int) -> Bool { scores.count == k }
+    @inline(__always)
+    func isFull(_ k: Int) -> Bool { count == k }
 
     /// The lowest kept score (the heap's front); only meaningful when something is kept.
-    var worstScore: Float { scores[0] }
+    var worstScore: Float { storage.scores[0] }
 
     /// fastText's push into the heap of at most `k`, evicting the worst when it overflows.
     mutating func offer(score: Float, label: Int, k: Int) {
-        scores.append(score)
-        labels.append(label)
-        pushHeap(count: scores.count)
-        if scores.count > k {
-            popHeap(count: scores.count)
-            scores.removeLast()
-            labels.removeLast()
+        let (scores, labels) = (storage.scores, storage.labels)
+        scores[count] = score
+        labels[count] = label
+        count += 1
+        Self.siftUp(scores, labels, hole: count - 1, value: (score, label))
+        if count > k {
+            Self.popHeap(scores, labels, count: count)
+            count -= 1
         }
     }
 
     /// `std::sort_heap`: leaves `labels` best first.
     mutating func sortBestFirst() {
-        var count = scores.count
-        while count > 1 {
-            popHeap(count: count)
-            count -= 1
+        var remaining = count
+        while remaining > 1 {
+            Self.popHeap(storage.scores, storage.labels, count: remaining)
+            remaining -= 1
         }
     }
 
-    /// `comparePairs`: a precedes b in heap order when its score is greater.
-    @inline(__always)
-    private func greater(_ a: Int, _ b: Float) -> Bool { scores[a] > b }
-
-    private mutating func pushHeap(count: Int) {
-        let value = (scores[count - 1], labels[count - 1])
-        siftUp(hole: count - 1, top: 0, value: value)
-    }
-
-    private mutating func siftUp(hole start: Int, top: Int, value: (Float, Int)) {
+    /// libstdc++ `__push_heap` with `comparePairs` (a precedes b when its score is greater).
+    private static func siftUp(
+        _ scores: UnsafeMutablePointer<Float>,
+        _ labels: UnsafeMutablePointer<Int>,
+        hole start: Int,
+        value: (Float, Int)
+    ) {
         var hole = start
         var parent = (hole - 1) / 2
-        while hole > top && greater(parent, value.0) {
-            move(from: parent, to: hole)
+        while hole > 0 && scores[parent] > value.0 {
+            scores[hole] = scores[parent]
+            labels[hole] = labels[parent]
             hole = parent
             parent = (hole - 1) / 2
         }
-        (scores[hole], labels[hole]) = value
+        scores[hole] = value.0
+        labels[hole] = value.1
     }
 
-    /// Moves the front to position `count - 1` and restores the heap on the first `count - 1`.
-    private mutating func popHeap(count: Int) {
+    /// libstdc++ `__pop_heap` then `__adjust_heap`: moves the front to `count - 1` and restores
+    /// the heap on the first `count - 1` elements.
+    private static func popHeap(_ scores: UnsafeMutablePointer<Float>, _ labels: UnsafeMutablePointer<Int>, count: Int)
+    {
         guard count > 1 else { return }
-        let last = count - 1
-        let value = (scores[last], labels[last])
-        move(from: 0, to: last)
-        adjustHeap(length: last, value: value)
-    }
-
-    private mutating func adjustHeap(length: Int, value: (Float, Int)) {
+        let length = count - 1
+        let value = (scores[length], labels[length])
+        scores[length] = scores[0]
+        labels[length] = labels[0]
         var hole = 0
         var child = 0
         while child < (length - 1) / 2 {
             child = 2 * (child + 1)
             if scores[child] > scores[child - 1] { child -= 1 }
-            move(from: child, to: hole)
+            scores[hole] = scores[child]
+            labels[hole] = labels[child]
             hole = child
         }
         if length & 1 == 0 && child == (length - 2) / 2 {
             child = 2 * (child + 1)
-            move(from: child - 1, to: hole)
+            scores[hole] = scores[child - 1]
+            labels[hole] = labels[child - 1]
             hole = child - 1
         }
-        siftUp(hole: hole, top: 0, value: value)
-    }
-
-    @inline(__always)
-    private mutating func move(from source: Int, to destination: Int) {
-        scores[destination] = scores[source]
-        labels[destination] = labels[source]
+        siftUp(scores, labels, hole: hole, value: value)
     }
 }
