@@ -177,7 +177,7 @@ func runToCompletion(
     guard status == 0 else {
         throw TestFailure(
             "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(status):\n"
-                + child.errorOutput.suffix(3_000)
+                + child.diagnostics
         )
     }
     return child.lines.joined(separator: "\n")
