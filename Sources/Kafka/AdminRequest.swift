@@ -14,7 +14,8 @@ struct AdminRequest {
         }
         defer { rd_kafka_event_destroy(event) }
         var count = 0
-        guard let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count) else {
+        guard let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+        else {
             return
         }
         for result in UnsafeBufferPointer(start: results, count: count) {
@@ -59,15 +60,23 @@ struct AdminRequest {
         guard let entries = rd_kafka_ConfigResource_configs(described, &entryCount) else { return [:] }
         var configs: [String: String] = [:]
         for entry in UnsafeBufferPointer(start: entries, count: entryCount) {
-            configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = rd_kafka_ConfigEntry_value(entry).map { String(cString: $0) }
+            configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = rd_kafka_ConfigEntry_value(entry).map {
+                String(cString: $0)
+            }
         }
         return configs
     }
 
     private func newTopic(_ spec: KafkaTopicSpecification) throws(KafkaError) -> OpaquePointer {
         var errorText = [CChar](repeating: 0, count: 512)
-        guard let topic = rd_kafka_NewTopic_new(
-            spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorText, errorText.count)
+        guard
+            let topic = rd_kafka_NewTopic_new(
+                spec.name,
+                Int32(spec.partitions),
+                Int32(spec.replicationFactor),
+                &errorText,
+                errorText.count
+            )
         else {
             throw KafkaError(.admin, "invalid topic \(spec.name): \(String(errorBuffer: errorText))")
         }
@@ -81,7 +90,8 @@ struct AdminRequest {
         return topic
     }
 
-    static let timeoutHint = "Are the brokers reachable? The embedded broker (librdkafka's mock) never answers "
+    static let timeoutHint =
+        "Are the brokers reachable? The embedded broker (librdkafka's mock) never answers "
         + "admin requests: create its topics with `streamcoder broker --topic NAME:PARTITIONS` or its create-topic control line."
 
     /// Sends one admin request with a result queue and waits for its result event.
@@ -94,12 +104,21 @@ struct AdminRequest {
             let options = rd_kafka_AdminOptions_new(rk, operation)!
             defer { rd_kafka_AdminOptions_destroy(options) }
             var errorText = [CChar](repeating: 0, count: 256)
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
+            _ = rd_kafka_AdminOptions_set_request_timeout(
+                options,
+                Int32(timeout.milliseconds),
+                &errorText,
+                errorText.count
+            )
             let queue = rd_kafka_queue_new(rk)!
             defer { rd_kafka_queue_destroy(queue) }
             send(rk, options, queue)
             guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds) + 1_000) else {
-                throw KafkaError(.timedOut, "\(what): no answer within \(timeout). \(Self.timeoutHint)", isRetriable: true)
+                throw KafkaError(
+                    .timedOut,
+                    "\(what): no answer within \(timeout). \(Self.timeoutHint)",
+                    isRetriable: true
+                )
             }
             let err = rd_kafka_event_error(event)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {

@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// What librdkafka's callbacks reach through a handle's opaque pointer: the logger for its
 /// log lines and, for a consumer, the rebalance coordinator. The `RDKafkaClient` owning the
@@ -43,8 +43,12 @@ final class ClientContext: @unchecked Sendable {
         case 5: swiftLevel = .notice
         default: swiftLevel = .debug
         }
-        logger.log(level: swiftLevel, "\(text.map { String(cString: $0) } ?? "")", metadata: [
-            "librdkafka": "\(facility.map { String(cString: $0) } ?? "")",
-        ])
+        logger.log(
+            level: swiftLevel,
+            "\(text.map { String(cString: $0) } ?? "")",
+            metadata: [
+                "librdkafka": "\(facility.map { String(cString: $0) } ?? "")"
+            ]
+        )
     }
 }

@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// A Kafka-protocol cluster hosted in this process: librdkafka's mock cluster, listening on
 /// 127.0.0.1. Any Kafka client (kcat, another process) can use it while this object lives.
@@ -21,7 +21,8 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     public let brokerCount: Int
 
     /// Starts a cluster of `brokerCount` brokers on loopback ports chosen by the kernel.
-    public init(brokerCount: Int = 1, logger: Logger = Logger(label: "streamcoder.embedded-broker")) throws(KafkaError) {
+    public init(brokerCount: Int = 1, logger: Logger = Logger(label: "streamcoder.embedded-broker")) throws(KafkaError)
+    {
         // The host handle never connects anywhere; it only owns the mock cluster's threads.
         let client = try RDKafkaClient(kind: .producer, properties: [], logger: logger)
         guard let cluster = client.withHandle({ rd_kafka_mock_cluster_new($0, Int32(brokerCount)) }) else {
@@ -39,7 +40,12 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     /// Creates a topic; the mock cluster cannot be asked to over the protocol.
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
-        let err = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(min(replicationFactor, brokerCount)))
+        let err = rd_kafka_mock_topic_create(
+            cluster,
+            name,
+            Int32(partitions),
+            Int32(min(replicationFactor, brokerCount))
+        )
         try check(err, "create topic \(name) with \(partitions) partitions")
     }
 
@@ -55,7 +61,10 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     /// Adds a round-trip delay to every answer of a broker (a slow broker).
     public func setRoundTripTime(broker brokerID: Int32, _ delay: Duration) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(delay.milliseconds)), "set broker \(brokerID) latency")
+        try check(
+            rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(delay.milliseconds)),
+            "set broker \(brokerID) latency"
+        )
     }
 
     /// Makes the next requests with this Kafka API key (0 Produce, 1 Fetch, 8 OffsetCommit, …)

@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// A topic to create.
 public struct KafkaTopicSpecification: Sendable, Hashable {
@@ -64,7 +64,10 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// The configs of a topic (DescribeConfigs), by name.
-    public func topicConfigs(_ topic: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: String] {
+    public func topicConfigs(
+        _ topic: String,
+        timeout: Duration = .seconds(10)
+    ) async throws(KafkaError) -> [String: String] {
         let client = self.client
         return try await blocking.run { () throws(KafkaError) in
             try AdminRequest(client: client, timeout: timeout).topicConfigs(topic)

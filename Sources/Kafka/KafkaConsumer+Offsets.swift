@@ -29,8 +29,11 @@ extension KafkaConsumer {
         let err = client.withHandle { rd_kafka_offsets_store($0, list.pointer) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             let failed = list.entries.filter { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }.map(\.partition)
-            throw KafkaError(.consumer, "could not store offsets for \(failed) (not assigned to this consumer?)",
-                             rdKafkaError: err)
+            throw KafkaError(
+                .consumer,
+                "could not store offsets for \(failed) (not assigned to this consumer?)",
+                rdKafkaError: err
+            )
         }
     }
 
@@ -56,11 +59,13 @@ extension KafkaConsumer {
     }
 
     /// Moves the read position of assigned partitions to the given offsets.
-    public func seek(_ offsets: [KafkaTopicPartition: Int64], timeout: Duration = .seconds(10)) async throws(KafkaError) {
+    public func seek(_ offsets: [KafkaTopicPartition: Int64], timeout: Duration = .seconds(10)) async throws(KafkaError)
+    {
         let client = self.client
         try await runBlocking { () throws(KafkaError) in
             let list = TopicPartitionList(offsets.map { ($0.key, $0.value) })
-            if let error = client.withHandle({ rd_kafka_seek_partitions($0, list.pointer, Int32(timeout.milliseconds)) }) {
+            if let error = client.withHandle({ rd_kafka_seek_partitions($0, list.pointer, Int32(timeout.milliseconds)) }
+            ) {
                 throw KafkaError(.consumer, "seek to \(offsets) failed", consuming: error)
             }
         }
@@ -75,9 +80,10 @@ extension KafkaConsumer {
         return list.entries.map { entry in
             var low: Int64 = 0
             var high: Int64 = 0
-            let known = client.withHandle {
-                rd_kafka_get_watermark_offsets($0, entry.partition.topic, entry.partition.partition, &low, &high)
-            } == RD_KAFKA_RESP_ERR_NO_ERROR
+            let known =
+                client.withHandle {
+                    rd_kafka_get_watermark_offsets($0, entry.partition.topic, entry.partition.partition, &low, &high)
+                } == RD_KAFKA_RESP_ERR_NO_ERROR
             return KafkaPartitionLag(
                 topicPartition: entry.partition,
                 position: entry.offset >= 0 ? entry.offset : nil,

@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// A consumer in a Kafka consumer group.
 ///
@@ -24,7 +24,11 @@ public final class KafkaConsumer: Sendable {
     ) throws(KafkaError) {
         let rebalance = RebalanceCoordinator(logger: logger, handler: onRebalance)
         let client = try RDKafkaClient(
-            kind: .consumer, properties: configuration.rdKafkaProperties, logger: logger, rebalance: rebalance)
+            kind: .consumer,
+            properties: configuration.rdKafkaProperties,
+            logger: logger,
+            rebalance: rebalance
+        )
         client.withHandle { _ = rd_kafka_poll_set_consumer($0) }
         self.client = client
         self.rebalance = rebalance
@@ -49,7 +53,11 @@ public final class KafkaConsumer: Sendable {
     /// Waits up to `timeout` for messages and returns at most `maxMessages` of them (possibly
     /// none). Blocks the calling thread: call it from a thread of your own, or use `nextBatch`.
     public func poll(maxMessages: Int, timeout: Duration) throws(KafkaError) -> [KafkaConsumerMessage] {
-        try queue.consumeBatch(maxMessages: maxMessages, timeoutMilliseconds: Int32(timeout.milliseconds), logger: logger)
+        try queue.consumeBatch(
+            maxMessages: maxMessages,
+            timeoutMilliseconds: Int32(timeout.milliseconds),
+            logger: logger
+        )
     }
 
     /// `poll` on the consumer's own thread.
@@ -60,7 +68,8 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Runs a blocking call on the consumer's own thread.
-    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T {
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T
+    {
         try await blocking.run(body)
     }
 
@@ -98,7 +107,11 @@ final class ConsumerQueue: @unchecked Sendable {
         rd_kafka_queue_destroy(queue)
     }
 
-    func consumeBatch(maxMessages: Int, timeoutMilliseconds: Int32, logger: Logger) throws(KafkaError)
+    func consumeBatch(
+        maxMessages: Int,
+        timeoutMilliseconds: Int32,
+        logger: Logger
+    ) throws(KafkaError)
         -> [KafkaConsumerMessage]
     {
         var raw = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(maxMessages, 1))
@@ -123,7 +136,10 @@ final class ConsumerQueue: @unchecked Sendable {
     }
 
     /// Logs a per-message consumer error and returns it when it is fatal.
-    private static func consumerError(_ message: UnsafeMutablePointer<rd_kafka_message_t>, logger: Logger)
+    private static func consumerError(
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>,
+        logger: Logger
+    )
         -> KafkaError?
     {
         let err = message.pointee.err

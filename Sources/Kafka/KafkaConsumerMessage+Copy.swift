@@ -4,7 +4,10 @@ extension KafkaConsumerMessage {
     /// Copies key, value, headers and metadata out of a message librdkafka owns.
     init(copying message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let raw = message.pointee
-        topicPartition = KafkaTopicPartition(topic: String(cString: rd_kafka_topic_name(raw.rkt)), partition: raw.partition)
+        topicPartition = KafkaTopicPartition(
+            topic: String(cString: rd_kafka_topic_name(raw.rkt)),
+            partition: raw.partition
+        )
         offset = raw.offset
         key = raw.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.key_len)) }
         value = raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) }

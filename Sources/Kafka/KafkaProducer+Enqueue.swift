@@ -17,7 +17,13 @@ extension KafkaProducer {
         let failure: OpaquePointer? = arena.withUnsafeBufferPointer { arena in
             withOptionalBytes(message.key) { key in
                 withOptionalBytes(message.value) { value in
-                    var args = Self.arguments(arena: arena, key: key, value: value, id: id, partition: message.partition)
+                    var args = Self.arguments(
+                        arena: arena,
+                        key: key,
+                        value: value,
+                        id: id,
+                        partition: message.partition
+                    )
                     for span in headerSpans {
                         var header = rd_kafka_vu_t()
                         header.vtype = RD_KAFKA_VTYPE_HEADER
@@ -76,7 +82,9 @@ extension KafkaProducer {
 func withOptionalBytes<T>(_ array: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> T) -> T {
     guard let array else { return body(nil) }
     if array.isEmpty {
-        return withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { body(UnsafeRawBufferPointer(rebasing: $0[0..<0])) }
+        return withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) {
+            body(UnsafeRawBufferPointer(rebasing: $0[0..<0]))
+        }
     }
     return array.withUnsafeBytes { body($0) }
 }

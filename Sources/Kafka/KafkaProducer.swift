@@ -1,6 +1,6 @@
-import Logging
-import Foundation
 internal import CRdKafka
+import Foundation
+import Logging
 
 /// Produces messages to Kafka and reports the outcome of each one.
 ///
@@ -28,7 +28,9 @@ public final class KafkaProducer: Sendable {
         onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)? = nil
     ) throws(KafkaError) {
         let client = try RDKafkaClient(
-            kind: .producer, properties: configuration.rdKafkaProperties, logger: logger
+            kind: .producer,
+            properties: configuration.rdKafkaProperties,
+            logger: logger
         ) { conf in
             rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         }
@@ -76,9 +78,15 @@ public final class KafkaProducer: Sendable {
                 try enqueue(message, id: id)
             } catch {
                 let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-                waiter?.resume(returning: KafkaDeliveryReport(
-                    id: KafkaMessageID(rawValue: id), topic: message.topic,
-                    partition: message.partition ?? -1, offset: nil, error: error))
+                waiter?.resume(
+                    returning: KafkaDeliveryReport(
+                        id: KafkaMessageID(rawValue: id),
+                        topic: message.topic,
+                        partition: message.partition ?? -1,
+                        offset: nil,
+                        error: error
+                    )
+                )
             }
         }
         if let error = report.error { throw error }
@@ -92,8 +100,11 @@ public final class KafkaProducer: Sendable {
             let err = client.withHandle { rd_kafka_flush($0, Int32(timeout.milliseconds)) }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 let left = client.withHandle { rd_kafka_outq_len($0) }
-                throw KafkaError(.timedOut, "flush: \(left) messages still undelivered after \(timeout)",
-                                 rdKafkaError: err)
+                throw KafkaError(
+                    .timedOut,
+                    "flush: \(left) messages still undelivered after \(timeout)",
+                    rdKafkaError: err
+                )
             }
         }
     }

@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// A change of the partitions this consumer owns in its group.
 public enum KafkaRebalanceEvent: Sendable, Equatable {
@@ -46,7 +46,10 @@ final class RebalanceCoordinator: @unchecked Sendable {
             let lost = rd_kafka_assignment_lost(rk) != 0
             handler?(lost ? .lost(partitions) : .revoked(partitions))
             if !lost { commitStored(rk, list) }
-            report(cooperative ? incremental(rd_kafka_incremental_unassign(rk, list)) : assignEager(rk, nil), "unassign")
+            report(
+                cooperative ? incremental(rd_kafka_incremental_unassign(rk, list)) : assignEager(rk, nil),
+                "unassign"
+            )
             assignment.withLock { $0.subtract(partitions) }
             logger.info(lost ? "partitions lost" : "partitions revoked", metadata: ["partitions": "\(partitions)"])
         default:

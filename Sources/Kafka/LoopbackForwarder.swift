@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Forwards TCP connections from a fixed loopback port to another loopback port.
 ///
@@ -22,7 +23,9 @@ public final class LoopbackForwarder: @unchecked Sendable {
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = Self.loopback(port)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard listener >= 0, bound == 0, listen(listener, 64) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -74,7 +77,10 @@ public final class LoopbackForwarder: @unchecked Sendable {
                 Thread {
                     pump(from: from, to: to)
                     // The last direction to end closes both sockets, so no descriptor is reused early.
-                    if open.withLock({ count in count -= 1; return count }) == 0 {
+                    if open.withLock({ count in
+                        count -= 1
+                        return count
+                    }) == 0 {
                         close(client)
                         close(upstream)
                     }
@@ -92,7 +98,9 @@ public final class LoopbackForwarder: @unchecked Sendable {
             guard count > 0 else { break }
             var sent = 0
             while sent < count {
-                let written = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + sent, count - sent, Int32(MSG_NOSIGNAL)) }
+                let written = buffer.withUnsafeBytes {
+                    send(destination, $0.baseAddress! + sent, count - sent, Int32(MSG_NOSIGNAL))
+                }
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { break copying }
                 sent += written

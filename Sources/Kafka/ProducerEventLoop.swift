@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// Serves a producer's main queue on the producer's own thread: delivery reports to their
 /// waiters and to the delivery handler, client errors to the log. Ends once the producer is
@@ -36,9 +36,12 @@ struct ProducerEventLoop {
             if rd_kafka_event_error_is_fatal(event) != 0 {
                 logger.critical("fatal Kafka producer error", metadata: ["error": "\(text)"])
             } else {
-                logger.warning("Kafka producer error", metadata: [
-                    "error": "\(text)", "code": "\(String(cString: rd_kafka_err2name(err)))",
-                ])
+                logger.warning(
+                    "Kafka producer error",
+                    metadata: [
+                        "error": "\(text)", "code": "\(String(cString: rd_kafka_err2name(err)))",
+                    ]
+                )
             }
         default:
             break

@@ -1,5 +1,5 @@
-import Logging
 internal import CRdKafka
+import Logging
 
 /// Owns one librdkafka handle (`rd_kafka_t`) and destroys it in `deinit`.
 ///

@@ -28,8 +28,10 @@ final class TopicPartitionList {
     ) -> [(partition: KafkaTopicPartition, offset: Int64, error: rd_kafka_resp_err_t)] {
         guard let list, list.pointee.cnt > 0 else { return [] }
         return UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)).map { element in
-            (KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition),
-             element.offset, element.err)
+            (
+                KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition),
+                element.offset, element.err
+            )
         }
     }
 

@@ -23,8 +23,12 @@ final class CArena {
         var offset = 0
         for byte in value.utf8 {
             guard byte != 0 else {
-                throw .field(.invalidValue, path, "holds a NUL character at byte \(offset), which protobuf strings "
-                    + "cannot carry through protobuf-c; remove it before encoding")
+                throw .field(
+                    .invalidValue,
+                    path,
+                    "holds a NUL character at byte \(offset), which protobuf strings "
+                        + "cannot carry through protobuf-c; remove it before encoding"
+                )
             }
             raw.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
             offset += 1

@@ -80,8 +80,12 @@ enum WireCodec {
         try checkSize(bytes.count, of: type, limits: limits)
         try WireScanner.check(bytes, descriptor: Message.descriptor, at: root)
         guard let unpacked = unpack(type, bytes) else {
-            throw .field(.malformed, root, "is not a valid protobuf encoding of \(Message.protoName) "
-                + "(\(bytes.count) bytes); check the producer serialises this message type")
+            throw .field(
+                .malformed,
+                root,
+                "is not a valid protobuf encoding of \(Message.protoName) "
+                    + "(\(bytes.count) bytes); check the producer serialises this message type"
+            )
         }
         defer { Message.freeUnpacked(unpacked) }
         let value = try Message(cMessage: unpacked.pointee, at: root)
@@ -96,8 +100,12 @@ enum WireCodec {
     ) throws(WireError) {
         let maximum = Message.maxBytes(limits)
         guard count <= maximum else {
-            throw .field(.messageTooLarge, FieldPath(root: Message.protoName), "is \(count) bytes, more than the "
-                + "\(maximum) allowed; shorten the text fields or raise WireLimits")
+            throw .field(
+                .messageTooLarge,
+                FieldPath(root: Message.protoName),
+                "is \(count) bytes, more than the "
+                    + "\(maximum) allowed; shorten the text fields or raise WireLimits"
+            )
         }
     }
 

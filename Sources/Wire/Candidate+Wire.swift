@@ -42,7 +42,8 @@ extension Explanation {
     init(cMessage explanation: Streamcoder__V1__Explanation, at path: FieldPath) throws(WireError) {
         self.init(
             tokens: try [TokenContribution](cArray: explanation.tokens, count: explanation.n_tokens) {
-                token, index throws(WireError) in
+                token,
+                index throws(WireError) in
                 try TokenContribution(cMessage: token, at: path.element("tokens", index))
             }
         )

@@ -74,11 +74,13 @@ extension CodingResult: CMessageCodable {
             formID: try String(cField: result.form_id, at: path.child("form_id")),
             decision: Decision(rawValue: Int32(truncatingIfNeeded: result.decision.rawValue))
         )
-        status = try result.status.map { pointer throws(WireError) in
-            try Status(cMessage: pointer.pointee, at: path.child("status"))
-        } ?? Status()
+        status =
+            try result.status.map { pointer throws(WireError) in
+                try Status(cMessage: pointer.pointee, at: path.child("status"))
+            } ?? Status()
         candidates = try [Candidate](cArray: result.candidates, count: result.n_candidates) {
-            candidate, index throws(WireError) in
+            candidate,
+            index throws(WireError) in
             try Candidate(cMessage: candidate, at: path.element("candidates", index))
         }
         confidenceIndex = result.confidence_index

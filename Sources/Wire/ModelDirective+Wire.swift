@@ -27,12 +27,20 @@ extension ModelDirective: CMessageCodable {
     public func validate(limits: WireLimits = .default) throws(WireError) {
         let root = FieldPath(root: Self.protoName)
         guard !package.model.name.isEmpty, !package.model.version.isEmpty else {
-            throw .field(.missingField, root.child("package").child("model"), "needs a model name and version; "
-                + "a directive must say which package to run")
+            throw .field(
+                .missingField,
+                root.child("package").child("model"),
+                "needs a model name and version; "
+                    + "a directive must say which package to run"
+            )
         }
         guard canaryFraction.isFinite, (0...1).contains(canaryFraction) else {
-            throw .field(.invalidValue, root.child("canary_fraction"), "is \(canaryFraction); send a fraction "
-                + "between 0 (no canary) and 1 (every form)")
+            throw .field(
+                .invalidValue,
+                root.child("canary_fraction"),
+                "is \(canaryFraction); send a fraction "
+                    + "between 0 (no canary) and 1 (every form)"
+            )
         }
     }
 

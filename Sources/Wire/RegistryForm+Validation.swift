@@ -33,8 +33,12 @@ extension RegistryForm {
         }
         try validateSurface(at: path.child("surface"))
         guard submittedAtUnixMs >= 0 else {
-            throw .field(.invalidValue, path.child("submitted_at_unix_ms"), "is \(submittedAtUnixMs); send unix "
-                + "milliseconds, or 0 when the submission time is unknown")
+            throw .field(
+                .invalidValue,
+                path.child("submitted_at_unix_ms"),
+                "is \(submittedAtUnixMs); send unix "
+                    + "milliseconds, or 0 when the submission time is unknown"
+            )
         }
     }
 
@@ -50,16 +54,24 @@ extension RegistryForm {
     private func validateSurface(at path: FieldPath) throws(WireError) {
         guard let surface else { return }
         guard surface.isFinite, surface >= 0 else {
-            throw .field(.invalidValue, path, "is \(surface) m²; send a finite surface ≥ 0, or leave it unset when "
-                + "none is declared")
+            throw .field(
+                .invalidValue,
+                path,
+                "is \(surface) m²; send a finite surface ≥ 0, or leave it unset when "
+                    + "none is declared"
+            )
         }
     }
 
     private static func checkLength(_ value: String, limit: Int, at path: FieldPath) throws(WireError) {
         let length = value.utf8.count
         guard length <= limit else {
-            throw .field(.fieldTooLong, path, "is \(length) UTF-8 bytes, more than the \(limit) allowed; shorten it "
-                + "or raise WireLimits")
+            throw .field(
+                .fieldTooLong,
+                path,
+                "is \(length) UTF-8 bytes, more than the \(limit) allowed; shorten it "
+                    + "or raise WireLimits"
+            )
         }
     }
 }

@@ -80,8 +80,12 @@ struct WireScanner {
 
     private static func checkString(_ text: UnsafeRawBufferPointer, at path: FieldPath) throws(WireError) {
         if let nul = text.firstIndex(of: 0) {
-            throw .field(.invalidValue, path, "holds a NUL byte at byte \(nul), which protobuf-c would cut the "
-                + "text at; remove it")
+            throw .field(
+                .invalidValue,
+                path,
+                "holds a NUL byte at byte \(nul), which protobuf-c would cut the "
+                    + "text at; remove it"
+            )
         }
         var iterator = text.makeIterator()
         var decoder = UTF8()
@@ -124,7 +128,11 @@ struct WireScanner {
     }
 
     private func malformed(_ what: String) -> WireError {
-        .field(.malformed, path, "is not valid protobuf: \(what) at byte \(offset); check the producer "
-            + "serialises \(path.messageType)")
+        .field(
+            .malformed,
+            path,
+            "is not valid protobuf: \(what) at byte \(offset); check the producer "
+                + "serialises \(path.messageType)"
+        )
     }
 }

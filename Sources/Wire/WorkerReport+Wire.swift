@@ -60,7 +60,8 @@ extension WorkerReport: CMessageCodable {
         }
         directiveGeneration = report.directive_generation
         loadErrors = try [ModelLoadError](cArray: report.load_errors, count: report.n_load_errors) {
-            loadError, index throws(WireError) in
+            loadError,
+            index throws(WireError) in
             try ModelLoadError(cMessage: loadError, at: path.element("load_errors", index))
         }
         counters = report.counters.map { WorkerCounters(cMessage: $0.pointee) } ?? WorkerCounters()

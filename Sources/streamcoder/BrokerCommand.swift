@@ -32,8 +32,13 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(name: .customLong("broker-count"), help: "Number of brokers in the cluster.")
     var brokerCount: Int = 1
 
-    @Option(name: .customLong("topic"), help: ArgumentHelp(
-        "A topic to create, NAME or NAME:PARTITIONS (repeatable).", valueName: "name[:partitions]"))
+    @Option(
+        name: .customLong("topic"),
+        help: ArgumentHelp(
+            "A topic to create, NAME or NAME:PARTITIONS (repeatable).",
+            valueName: "name[:partitions]"
+        )
+    )
     var topics: [String] = []
 
     @Flag(name: .customLong("no-default-topics"), help: "Do not create StreamCoder's default topics.")
@@ -48,12 +53,18 @@ struct BrokerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("streamcoder.broker")
         let service = try EmbeddedBrokerService(
-            brokerCount: brokerCount, port: port, topics: try requestedTopics(), logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            brokerCount: brokerCount,
+            port: port,
+            topics: try requestedTopics(),
             logger: logger
-        ))
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
     }
 

@@ -3,7 +3,8 @@ import Logging
 
 /// Logs go to standard error, so that standard output carries only a command's data.
 private let bootstrapOnce: Void = {
-    let level = ProcessInfo.processInfo.environment["STREAMCODER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    let level =
+        ProcessInfo.processInfo.environment["STREAMCODER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level

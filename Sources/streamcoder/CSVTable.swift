@@ -41,13 +41,21 @@ struct CSVTable {
             pending = iterator.next()
             switch (quoted, scalar) {
             case (true, "\""):
-                if pending == "\"" { field.unicodeScalars.append("\""); pending = iterator.next() } else { quoted = false }
+                if pending == "\"" {
+                    field.unicodeScalars.append("\"")
+                    pending = iterator.next()
+                } else {
+                    quoted = false
+                }
             case (true, _): field.unicodeScalars.append(scalar)
             case (false, "\""): quoted = true
-            case (false, ","): record.append(field); field = ""
+            case (false, ","):
+                record.append(field)
+                field = ""
             case (false, "\r"): continue
             case (false, "\n"):
-                record.append(field); field = ""
+                record.append(field)
+                field = ""
                 if record != [""] { records.append(record) }
                 record = []
             default: field.unicodeScalars.append(scalar)

@@ -37,7 +37,10 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "Exit after this many records.")
     var max: Int?
 
-    @Option(name: .customLong("idle-exit"), help: "Exit once no record arrived for this many seconds after partitions were assigned.")
+    @Option(
+        name: .customLong("idle-exit"),
+        help: "Exit once no record arrived for this many seconds after partitions were assigned."
+    )
     var idleExit: Double?
 
     @Option(name: .customLong("max-rate"), help: "Read at most this many records per second (throttle).")
@@ -46,16 +49,21 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("streamcoder.consume")
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: try kafka.bootstrapServers(), groupID: group, properties: try kafka.librdkafkaProperties())
+            bootstrapServers: try kafka.bootstrapServers(),
+            groupID: group,
+            properties: try kafka.librdkafkaProperties()
+        )
         configuration.clientID = "streamcoder-consume"
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         try consumer.subscribe(topics: [topic])
         let service = ConsumeService(consumer: consumer, command: self, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
     }
 }
@@ -75,8 +83,10 @@ struct ConsumeService: Service {
         while !Task.isShuttingDownGracefully {
             let room = command.max.map { $0 - printed } ?? 500
             if room <= 0 { break }
-            let batch = try await consumer.nextBatch(maxMessages: Swift.min(room, command.maxRate == nil ? 500 : 10),
-                                                     timeout: .milliseconds(100))
+            let batch = try await consumer.nextBatch(
+                maxMessages: Swift.min(room, command.maxRate == nil ? 500 : 10),
+                timeout: .milliseconds(100)
+            )
             if batch.isEmpty {
                 // Idle time counts from the assignment: joining a group takes seconds.
                 if consumer.assignment.isEmpty { lastArrival = .now }
@@ -86,7 +96,9 @@ struct ConsumeService: Service {
             lastArrival = .now
             printLine(batch.map { line(for: $0, encoder: encoder) }.joined(separator: "\n"))
             do {
-                try consumer.storeOffsets(Dictionary(batch.map { ($0.topicPartition, $0.offset + 1) }) { Swift.max($0, $1) })
+                try consumer.storeOffsets(
+                    Dictionary(batch.map { ($0.topicPartition, $0.offset + 1) }) { Swift.max($0, $1) }
+                )
             } catch {
                 // The partition moved to another member meanwhile: it reads these records again.
                 logger.warning("offsets not stored: \(error)")
@@ -100,15 +112,23 @@ struct ConsumeService: Service {
                 if due > .now { try? await Task.sleep(until: due) }
             }
         }
-        try await consumer.close()
+        do {
+            try await consumer.close()
+        } catch {
+            // Offsets not committed now are committed by nobody: the group reads those records again.
+            logger.warning("closing the consumer: \(error)")
+        }
         logger.info("consumed \(printed) records")
     }
 
     private func line(for message: KafkaConsumerMessage, encoder: JSONEncoder) -> String {
         var record = ConsumedRecord(
-            topic: message.topic, partition: message.partition, offset: message.offset,
+            topic: message.topic,
+            partition: message.partition,
+            offset: message.offset,
             key: message.key.map { String(decoding: $0, as: UTF8.self) },
-            headers: Dictionary(message.headers.map { ($0.key, $0.text ?? "") }) { $1 })
+            headers: Dictionary(message.headers.map { ($0.key, $0.text ?? "") }) { $1 }
+        )
         do {
             try record.decode(message.value ?? [], as: command.type)
         } catch {

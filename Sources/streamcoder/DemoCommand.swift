@@ -31,19 +31,31 @@ struct DemoCommand: AsyncParsableCommand {
         for topic in StreamCoderTopic.defaults {
             try cluster.createTopic(topic.name, partitions: topic.partitions ?? 12)
         }
-        printLine("embedded broker on \(cluster.bootstrapServers); topics: "
-            + StreamCoderTopic.defaults.map(\.name).joined(separator: ", "))
+        printLine(
+            "embedded broker on \(cluster.bootstrapServers); topics: "
+                + StreamCoderTopic.defaults.map(\.name).joined(separator: ", ")
+        )
 
-        let forms = samples + (0..<extra).map { index in
-            var form = samples[index % samples.count]
-            form.formID = "demo-gen-\(index)"
-            return form
-        }
+        let forms =
+            samples
+            + (0..<extra).map { index in
+                var form = samples[index % samples.count]
+                form.formID = "demo-gen-\(index)"
+                return form
+            }
         let started = ContinuousClock.now
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: logger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: logger
+        )
         for form in forms {
-            try producer.produce(KafkaProducerMessage(topic: StreamCoderTopic.forms, key: Array(form.formID.utf8),
-                                                      value: try form.encoded()))
+            try producer.produce(
+                KafkaProducerMessage(
+                    topic: StreamCoderTopic.forms,
+                    key: Array(form.formID.utf8),
+                    value: try form.encoded()
+                )
+            )
         }
         try await producer.flush()
         let produced = ContinuousClock.now - started
@@ -52,13 +64,18 @@ struct DemoCommand: AsyncParsableCommand {
         let read = try await readBack(count: forms.count, from: cluster)
         printTable(samples.map { read[$0.formID] ?? ($0, -1) })
         let missing = forms.filter { read[$0.formID]?.form != $0 }
-        printLine("read back \(read.count) of \(forms.count) forms; "
-            + (missing.isEmpty ? "every form accounted for." : "\(missing.count) MISSING or changed."))
+        printLine(
+            "read back \(read.count) of \(forms.count) forms; "
+                + (missing.isEmpty ? "every form accounted for." : "\(missing.count) MISSING or changed.")
+        )
         if !missing.isEmpty { throw ExitCode.failure }
     }
 
     /// Reads the forms topic in a fresh group until `count` distinct forms arrived.
-    private func readBack(count: Int, from cluster: EmbeddedKafkaCluster) async throws
+    private func readBack(
+        count: Int,
+        from cluster: EmbeddedKafkaCluster
+    ) async throws
         -> [String: (form: RegistryForm, partition: Int32)]
     {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: "demo")
@@ -82,12 +99,15 @@ struct DemoCommand: AsyncParsableCommand {
         printLine("")
         printLine("form id    part  type  event  activity")
         for (form, partition) in rows {
-            let text = form.descriptionActivity.count > 60
+            let text =
+                form.descriptionActivity.count > 60
                 ? String(form.descriptionActivity.prefix(57)) + "..." : form.descriptionActivity
-            printLine(form.formID.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
-                + String(partition).padding(toLength: 5, withPad: " ", startingAt: 0) + " "
-                + form.typeForm.padding(toLength: 5, withPad: " ", startingAt: 0) + " "
-                + form.event.padding(toLength: 6, withPad: " ", startingAt: 0) + " " + text)
+            printLine(
+                form.formID.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+                    + String(partition).padding(toLength: 5, withPad: " ", startingAt: 0) + " "
+                    + form.typeForm.padding(toLength: 5, withPad: " ", startingAt: 0) + " "
+                    + form.event.padding(toLength: 6, withPad: " ", startingAt: 0) + " " + text
+            )
         }
         printLine("")
     }

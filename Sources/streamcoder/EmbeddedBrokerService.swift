@@ -32,9 +32,12 @@ struct EmbeddedBrokerService: Service {
 
     func run() async throws {
         printLine(bootstrapAddress)
-        logger.info("embedded broker ready", metadata: [
-            "bootstrap": "\(bootstrapAddress)", "brokers": "\(cluster.bootstrapServers)",
-        ])
+        logger.info(
+            "embedded broker ready",
+            metadata: [
+                "bootstrap": "\(bootstrapAddress)", "brokers": "\(cluster.bootstrapServers)",
+            ]
+        )
         let control = Thread { [cluster] in BrokerControl(cluster: cluster).serveStandardInput() }
         control.name = "broker-control"
         control.start()
@@ -83,7 +86,8 @@ struct BrokerControl {
         default:
             throw ValidationError(
                 "unknown control line \"\(words.joined(separator: " "))\"; expected create-topic NAME PARTITIONS, "
-                    + "broker-down ID, broker-up ID, rtt ID MS or request-errors API_KEY CODE[,CODE…]")
+                    + "broker-down ID, broker-up ID, rtt ID MS or request-errors API_KEY CODE[,CODE…]"
+            )
         }
     }
 }

@@ -3,12 +3,22 @@ import Foundation
 
 /// Options every command that talks to Kafka takes.
 struct KafkaOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Brokers as HOST:PORT[,HOST:PORT…] (default: $STREAMCODER_BROKERS).", valueName: "brokers"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Brokers as HOST:PORT[,HOST:PORT…] (default: $STREAMCODER_BROKERS).",
+            valueName: "brokers"
+        )
+    )
     var brokers: String?
 
-    @Option(name: .customShort("X"), help: ArgumentHelp(
-        "Any librdkafka property, as key=value (repeatable), as kcat's -X.", valueName: "key=value"))
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp(
+            "Any librdkafka property, as key=value (repeatable), as kcat's -X.",
+            valueName: "key=value"
+        )
+    )
     var properties: [String] = []
 
     /// The brokers from the flag or the environment.

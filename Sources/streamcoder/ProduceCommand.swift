@@ -35,8 +35,12 @@ struct ProduceCommand: AsyncParsableCommand {
     func run() async throws {
         let forms = try readForms()
         let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
-            logger: makeLogger("streamcoder.produce"))
+            configuration: .init(
+                bootstrapServers: try kafka.bootstrapServers(),
+                properties: try kafka.librdkafkaProperties()
+            ),
+            logger: makeLogger("streamcoder.produce")
+        )
         let total = count ?? forms.count
         for index in 0..<total {
             var form = forms[index % forms.count]
@@ -72,7 +76,7 @@ struct ProduceCommand: AsyncParsableCommand {
             do {
                 try producer.produce(message)
                 return
-            } catch where error.code == .queueFull {
+            } catch  where error.code == .queueFull {
                 try await Task.sleep(for: .milliseconds(5))
             }
         }

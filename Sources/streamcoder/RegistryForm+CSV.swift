@@ -5,16 +5,16 @@ extension RegistryForm {
     /// API's example file (`text_description`, `type_`).
     static var csvColumns: [(field: WritableKeyPath<RegistryForm, String> & Sendable, names: [String])] {
         [
-        (\.formID, ["form_id"]),
-        (\.siren, ["siren"]),
-        (\.descriptionActivity, ["description_activity", "text_description", "libelle_activite"]),
-        (\.otherNatureActivity, ["other_nature_activity"]),
-        (\.precisionActSecAgricole, ["precision_act_sec_agricole"]),
-        (\.typeForm, ["type_form", "type_", "type"]),
-        (\.nature, ["nature"]),
-        (\.cj, ["cj"]),
-        (\.activityPermanenceStatus, ["activity_permanence_status"]),
-        (\.event, ["event"]),
+            (\.formID, ["form_id"]),
+            (\.siren, ["siren"]),
+            (\.descriptionActivity, ["description_activity", "text_description", "libelle_activite"]),
+            (\.otherNatureActivity, ["other_nature_activity"]),
+            (\.precisionActSecAgricole, ["precision_act_sec_agricole"]),
+            (\.typeForm, ["type_form", "type_", "type"]),
+            (\.nature, ["nature"]),
+            (\.cj, ["cj"]),
+            (\.activityPermanenceStatus, ["activity_permanence_status"]),
+            (\.event, ["event"]),
         ]
     }
 
@@ -38,8 +38,10 @@ extension RegistryForm {
     static func checkColumns(of table: CSVTable, path: String) throws {
         let names = csvColumns.first { $0.field == \.descriptionActivity }!.names
         guard names.contains(where: table.columns.contains) else {
-            throw CSVError("\(path) has no activity text column: expected one of \(names.joined(separator: ", ")) "
-                + "(columns found: \(table.columns.joined(separator: ", ")))")
+            throw CSVError(
+                "\(path) has no activity text column: expected one of \(names.joined(separator: ", ")) "
+                    + "(columns found: \(table.columns.joined(separator: ", ")))"
+            )
         }
     }
 }

@@ -5,6 +5,8 @@ struct StreamCoderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamcoder",
         abstract: "Codes business-registry forms with their NAF activity code, in a Kafka stream.",
-        subcommands: [DemoCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self]
+        subcommands: [
+            DemoCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
+        ]
     )
 }

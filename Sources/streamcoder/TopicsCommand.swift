@@ -13,7 +13,8 @@ struct TopicsCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create topics (CreateTopics). With no names, creates StreamCoder's default topics.",
-            discussion: "The embedded broker does not answer CreateTopics: name topics with `streamcoder broker --topic`."
+            discussion:
+                "The embedded broker does not answer CreateTopics: name topics with `streamcoder broker --topic`."
         )
 
         @OptionGroup var kafka: KafkaOptions
@@ -27,8 +28,13 @@ struct TopicsCommand: AsyncParsableCommand {
         @Option(help: "Replication factor.")
         var replication: Int = 1
 
-        @Option(name: .customLong("config"), help: ArgumentHelp(
-            "A topic config as key=value, e.g. cleanup.policy=compact (repeatable).", valueName: "key=value"))
+        @Option(
+            name: .customLong("config"),
+            help: ArgumentHelp(
+                "A topic config as key=value, e.g. cleanup.policy=compact (repeatable).",
+                valueName: "key=value"
+            )
+        )
         var configs: [String] = []
 
         @Flag(help: "Succeed when a topic exists already.")
@@ -38,14 +44,20 @@ struct TopicsCommand: AsyncParsableCommand {
         var timeout: Double = 30
 
         func run() async throws {
-            let admin = try KafkaAdmin(configuration: .init(
-                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
-                logger: makeLogger("streamcoder.topics"))
+            let admin = try KafkaAdmin(
+                configuration: .init(
+                    bootstrapServers: try kafka.bootstrapServers(),
+                    properties: try kafka.librdkafkaProperties()
+                ),
+                logger: makeLogger("streamcoder.topics")
+            )
             let specifications = try specifications()
             try await admin.createTopics(specifications, ignoreExisting: ifNotExists, timeout: .seconds(timeout))
             for spec in specifications {
-                printLine("created \(spec.name) partitions=\(spec.partitions) replication=\(spec.replicationFactor)"
-                    + spec.configs.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined())
+                printLine(
+                    "created \(spec.name) partitions=\(spec.partitions) replication=\(spec.replicationFactor)"
+                        + spec.configs.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+                )
             }
         }
 
@@ -58,8 +70,12 @@ struct TopicsCommand: AsyncParsableCommand {
             }
             guard !topics.isEmpty else {
                 return StreamCoderTopic.defaults.map {
-                    KafkaTopicSpecification(name: $0.name, partitions: $0.partitions ?? partitions,
-                                            replicationFactor: replication, configs: $0.configs.merging(extra) { $1 })
+                    KafkaTopicSpecification(
+                        name: $0.name,
+                        partitions: $0.partitions ?? partitions,
+                        replicationFactor: replication,
+                        configs: $0.configs.merging(extra) { $1 }
+                    )
                 }
             }
             return try topics.map { topic in
@@ -67,8 +83,12 @@ struct TopicsCommand: AsyncParsableCommand {
                 guard (1...2).contains(parts.count), parts.count == 1 || Int(parts[1]) != nil else {
                     throw ValidationError("\(topic): expected NAME or NAME:PARTITIONS")
                 }
-                return KafkaTopicSpecification(name: String(parts[0]), partitions: parts.count == 2 ? Int(parts[1])! : partitions,
-                                               replicationFactor: replication, configs: extra)
+                return KafkaTopicSpecification(
+                    name: String(parts[0]),
+                    partitions: parts.count == 2 ? Int(parts[1])! : partitions,
+                    replicationFactor: replication,
+                    configs: extra
+                )
             }
         }
     }
@@ -79,9 +99,13 @@ struct TopicsCommand: AsyncParsableCommand {
         @OptionGroup var kafka: KafkaOptions
 
         func run() async throws {
-            let admin = try KafkaAdmin(configuration: .init(
-                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
-                logger: makeLogger("streamcoder.topics"))
+            let admin = try KafkaAdmin(
+                configuration: .init(
+                    bootstrapServers: try kafka.bootstrapServers(),
+                    properties: try kafka.librdkafkaProperties()
+                ),
+                logger: makeLogger("streamcoder.topics")
+            )
             for topic in try await admin.listTopics() {
                 printLine("\(topic.name)\t\(topic.partitionCount)")
             }
@@ -97,9 +121,13 @@ struct TopicsCommand: AsyncParsableCommand {
         var topic: String
 
         func run() async throws {
-            let admin = try KafkaAdmin(configuration: .init(
-                bootstrapServers: try kafka.bootstrapServers(), properties: try kafka.librdkafkaProperties()),
-                logger: makeLogger("streamcoder.topics"))
+            let admin = try KafkaAdmin(
+                configuration: .init(
+                    bootstrapServers: try kafka.bootstrapServers(),
+                    properties: try kafka.librdkafkaProperties()
+                ),
+                logger: makeLogger("streamcoder.topics")
+            )
             for (key, value) in try await admin.topicConfigs(topic).sorted(by: { $0.key < $1.key }) {
                 printLine("\(key)=\(value)")
             }

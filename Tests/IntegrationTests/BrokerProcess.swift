@@ -20,10 +20,14 @@ struct BrokerProcess {
 
     /// Starts a `streamcoder consume` process in `group` with short group timeouts.
     func consumer(topic: String, group: String, name: String, extra: [String] = []) throws -> ChildProcess {
-        try ChildProcess(TestPaths.streamcoder, [
-            "consume", "--brokers", bootstrap, "--topic", topic, "--group", group,
-            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "fetch.wait.max.ms=50",
-        ] + extra, name: name)
+        try ChildProcess(
+            TestPaths.streamcoder,
+            [
+                "consume", "--brokers", bootstrap, "--topic", topic, "--group", group,
+                "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "fetch.wait.max.ms=50",
+            ] + extra,
+            name: name
+        )
     }
 }
 

@@ -7,17 +7,23 @@ struct BrokerProcessTests {
     @Test func kcatReadsFormsWeProduceAndWeDecodeBytesKcatProduces() async throws {
         let broker = try await BrokerProcess.start(["--no-default-topics", "--topic", "kcat.forms:3"])
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--topic", "kcat.forms"])
-        let keys = try await runToCompletion(TestPaths.onPath("kcat"), [
-            "-C", "-b", broker.bootstrap, "-t", "kcat.forms", "-e", "-q", "-f", "%k\\n",
-        ])
+        let keys = try await runToCompletion(
+            TestPaths.onPath("kcat"),
+            [
+                "-C", "-b", broker.bootstrap, "-t", "kcat.forms", "-e", "-q", "-f", "%k\\n",
+            ]
+        )
         #expect(Set(keys.split(separator: "\n").map(String.init)) == Set((1...25).map { "form-\($0)" }))
 
         // A form encoded by protoc (a fixture of the Wire tests), sent whole as one message by kcat.
         let fixture = TestPaths.packageRoot.appendingPathComponent("Tests/WireTests/Fixtures/form_full.bin")
-        try await runToCompletion(TestPaths.onPath("kcat"), [
-            "-P", "-b", broker.bootstrap, "-t", "kcat.protoc", "-k", "from-kcat", "-H", "traceparent=00-abc-def-01",
-            fixture.path,
-        ])
+        try await runToCompletion(
+            TestPaths.onPath("kcat"),
+            [
+                "-P", "-b", broker.bootstrap, "-t", "kcat.protoc", "-k", "from-kcat", "-H", "traceparent=00-abc-def-01",
+                fixture.path,
+            ]
+        )
         let printed = try await broker.run(["consume", "--topic", "kcat.protoc", "--group", "kcat", "--max", "1"])
         let line = try #require(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any])
         #expect(line["key"] as? String == "from-kcat")
@@ -29,8 +35,11 @@ struct BrokerProcessTests {
 
     @Test func garbageIsPrintedAsADecodingErrorNotACrash() async throws {
         let broker = try await BrokerProcess.start(["--no-default-topics", "--topic", "junk:1"])
-        try await runToCompletion(TestPaths.onPath("kcat"), ["-P", "-b", broker.bootstrap, "-t", "junk", "-k", "bad"],
-                                  input: Data("\u{1}\u{2}not protobuf at all".utf8))
+        try await runToCompletion(
+            TestPaths.onPath("kcat"),
+            ["-P", "-b", broker.bootstrap, "-t", "junk", "-k", "bad"],
+            input: Data("\u{1}\u{2}not protobuf at all".utf8)
+        )
         let printed = try await broker.run(["consume", "--topic", "junk", "--group", "junk", "--max", "1"])
         let line = try #require(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any])
         #expect(line["form"] == nil)

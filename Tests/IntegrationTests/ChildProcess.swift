@@ -72,6 +72,16 @@ final class ChildProcess: Sendable {
     /// Everything printed on standard error so far.
     var errorOutput: String { output.errorText.withLock { $0 } }
 
+    /// What a failure message needs of standard error: the lines that say what went wrong (a
+    /// crash's first lines come long before its end), then the last lines.
+    var diagnostics: String {
+        let text = errorOutput
+        let telling = text.split(separator: "\n").filter {
+            $0.contains("crashed") || $0.contains("Fatal error") || $0.contains(" error") || $0.contains("critical")
+        }.prefix(20)
+        return telling.joined(separator: "\n") + "\n…\n" + text.suffix(1_500)
+    }
+
     /// The process id.
     var pid: Int32 { process.processIdentifier }
 
@@ -98,7 +108,7 @@ final class ChildProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else {
-                throw TestFailure("\(name): timed out waiting for \(what); stderr:\n\(errorOutput.suffix(3_000))")
+                throw TestFailure("\(name): timed out waiting for \(what); stderr:\n\(diagnostics)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -165,8 +175,10 @@ func runToCompletion(
     let status = try await child.waitForExit(timeout: timeout)
     try await Task.sleep(for: .milliseconds(100))  // let the last output arrive
     guard status == 0 else {
-        throw TestFailure("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(status):\n"
-            + child.errorOutput.suffix(3_000))
+        throw TestFailure(
+            "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(status):\n"
+                + child.diagnostics
+        )
     }
     return child.lines.joined(separator: "\n")
 }

@@ -10,10 +10,14 @@ struct TansuAdminTests {
     @Test func topicsAreCreatedWithPartitionsAndConfigsAndListed() async throws {
         let port = try freeLoopbackPort()
         let address = "127.0.0.1:\(port)"
-        let tansu = try ChildProcess(TestPaths.tool("bin/tansu"), [
-            "broker", "--listener-url", "tcp://\(address)", "--advertised-listener-url", "tcp://\(address)",
-            "--storage-engine", "memory://tansu/",
-        ], name: "tansu")
+        let tansu = try ChildProcess(
+            TestPaths.tool("bin/tansu"),
+            [
+                "broker", "--listener-url", "tcp://\(address)", "--advertised-listener-url", "tcp://\(address)",
+                "--storage-engine", "memory://tansu/",
+            ],
+            name: "tansu"
+        )
         defer { tansu.signal(SIGKILL) }
         try await tansu.waitUntil("Tansu to listen", timeout: .seconds(30)) {
             (tansu.errorOutput + tansu.lines.joined()).contains("ready")
@@ -21,7 +25,11 @@ struct TansuAdminTests {
         let withNewLibrdkafka = ["LD_LIBRARY_PATH": TestPaths.tool("librdkafka2").path]
         @discardableResult
         func streamcoder(_ arguments: [String]) async throws -> String {
-            try await runToCompletion(TestPaths.streamcoder, arguments + ["--brokers", address], environment: withNewLibrdkafka)
+            try await runToCompletion(
+                TestPaths.streamcoder,
+                arguments + ["--brokers", address],
+                environment: withNewLibrdkafka
+            )
         }
 
         try await streamcoder(["topics", "create", "orders.v1:3", "--config", "cleanup.policy=compact"])
@@ -32,7 +40,9 @@ struct TansuAdminTests {
         #expect(listed.contains("registry.forms.dlq.v1\t4"))
         #expect(listed.contains("streamcoder.control\t1"))
         #expect(try await streamcoder(["topics", "describe", "orders.v1"]).contains("cleanup.policy=compact"))
-        #expect(try await streamcoder(["topics", "describe", "streamcoder.control"]).contains("cleanup.policy=compact"))
+        #expect(
+            try await streamcoder(["topics", "describe", "streamcoder.control"]).contains("cleanup.policy=compact")
+        )
 
         let again = await #expect(throws: TestFailure.self) {
             try await streamcoder(["topics", "create", "orders.v1:3"])

@@ -7,7 +7,10 @@ import Testing
 struct KafkaProducerTests {
     @Test func messagesArriveWithTheirKeysValuesAndHeaders() async throws {
         let cluster = try makeCluster(topic: "round-trip", partitions: 3)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: testLogger
+        )
         let headers = [
             KafkaHeader(key: "sc-correlation-id", text: "abc"),
             KafkaHeader(key: "empty", value: []),
@@ -16,7 +19,11 @@ struct KafkaProducerTests {
         var reports: [KafkaDeliveryReport] = []
         for index in 0..<20 {
             let message = KafkaProducerMessage(
-                topic: "round-trip", key: Array("form-\(index)".utf8), value: [UInt8(index), 0, 255], headers: headers)
+                topic: "round-trip",
+                key: Array("form-\(index)".utf8),
+                value: [UInt8(index), 0, 255],
+                headers: headers
+            )
             reports.append(try await producer.send(message))
         }
         #expect(reports.allSatisfy { $0.isDelivered && $0.offset != nil })
@@ -24,7 +31,9 @@ struct KafkaProducerTests {
         let consumer = try makeConsumer(cluster, group: "round-trip", topic: "round-trip")
         let messages = try await consume(consumer, count: 20)
         #expect(messages.count == 20)
-        let byKey = Dictionary(uniqueKeysWithValues: messages.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0) })
+        let byKey = Dictionary(
+            uniqueKeysWithValues: messages.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0) }
+        )
         for index in 0..<20 {
             let message = try #require(byKey["form-\(index)"])
             #expect(message.value == [UInt8(index), 0, 255])
@@ -37,13 +46,17 @@ struct KafkaProducerTests {
         let cluster = try makeCluster(topic: "reports", partitions: 4)
         let seen = Mutex<[UInt64: Int]>([:])
         let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: testLogger
         ) { report in
             seen.withLock { $0[report.id.rawValue, default: 0] += 1 }
         }
         var ids: [UInt64] = []
         for index in 0..<5_000 {
-            ids.append(try producer.produce(KafkaProducerMessage(topic: "reports", key: Array("\(index)".utf8), value: [1])).rawValue)
+            ids.append(
+                try producer.produce(KafkaProducerMessage(topic: "reports", key: Array("\(index)".utf8), value: [1]))
+                    .rawValue
+            )
         }
         try await producer.flush()
         let counts = seen.withLock { $0 }
@@ -55,11 +68,16 @@ struct KafkaProducerTests {
 
     @Test func sameKeyLandsInSamePartitionInOrder() async throws {
         let cluster = try makeCluster(topic: "keyed", partitions: 6)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: testLogger
+        )
         var partitions = Set<Int32>()
         var lastOffset: Int64 = -1
         for _ in 0..<10 {
-            let report = try await producer.send(KafkaProducerMessage(topic: "keyed", key: Array("form-42".utf8), value: [1]))
+            let report = try await producer.send(
+                KafkaProducerMessage(topic: "keyed", key: Array("form-42".utf8), value: [1])
+            )
             partitions.insert(report.partition)
             #expect(report.offset! > lastOffset)
             lastOffset = report.offset!
@@ -100,7 +118,10 @@ struct KafkaProducerTests {
 
     @Test func transientBrokerErrorsAreRetriedWithoutLossOrDuplicates() async throws {
         let cluster = try makeCluster(topic: "flaky", partitions: 1)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: testLogger
+        )
         try await producer.send(KafkaProducerMessage(topic: "flaky", value: [0]))
         // Produce (API key 0) answered NOT_LEADER_FOR_PARTITION (6) twice, then normally.
         cluster.pushRequestErrors(apiKey: 0, errorCodes: [6, 6])

@@ -54,9 +54,14 @@ func consume(
 
 /// Produces `count` messages keyed "0"…"count-1" and waits for all of them to be delivered.
 func produce(_ cluster: EmbeddedKafkaCluster, topic: String, count: Int, from start: Int = 0) async throws {
-    let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+    let producer = try KafkaProducer(
+        configuration: .init(bootstrapServers: cluster.bootstrapServers),
+        logger: testLogger
+    )
     for index in start..<(start + count) {
-        producer.produceRetrying(KafkaProducerMessage(topic: topic, key: Array("\(index)".utf8), value: Array("value-\(index)".utf8)))
+        producer.produceRetrying(
+            KafkaProducerMessage(topic: topic, key: Array("\(index)".utf8), value: Array("value-\(index)".utf8))
+        )
     }
     try await producer.flush()
     precondition(producer.deliveryCounts.failed == 0)
@@ -69,7 +74,7 @@ extension KafkaProducer {
             do {
                 try produce(message)
                 return
-            } catch where error.code == .queueFull {
+            } catch  where error.code == .queueFull {
                 Thread.sleep(forTimeInterval: 0.001)
             } catch {
                 fatalError("\(error)")

@@ -25,7 +25,12 @@ struct DecodingRejectionTests {
 
     @Test("invalid UTF-8 deep inside a result names its path")
     func invalidUTF8InResultPaths() {
-        let candidate = { (label: [UInt8]) in ProtoWriter.message { $0.field(1, "1071C"); $0.field(2, label) } }
+        let candidate = { (label: [UInt8]) in
+            ProtoWriter.message {
+                $0.field(1, "1071C")
+                $0.field(2, label)
+            }
+        }
         let inCandidate = ProtoWriter.message {
             $0.field(1, "F-1")
             $0.field(4, candidate(Array("ok".utf8)))
@@ -111,7 +116,10 @@ struct DecodingRejectionTests {
         directive.canaryFraction = 1.5
         let canaryError = #expect(throws: WireError.self) { try ModelDirective(decoding: try directive.encoded()) }
         #expect(canaryError?.field == "canary_fraction")
-        let missing = ProtoWriter.message { $0.varint(1 << 3); $0.varint(7) }  // generation only
+        let missing = ProtoWriter.message {
+            $0.varint(1 << 3)
+            $0.varint(7)
+        }  // generation only
         let packageError = #expect(throws: WireError.self) { try ModelDirective(decoding: missing) }
         #expect(packageError?.code == .missingField)
         #expect(packageError?.field == "package.model")

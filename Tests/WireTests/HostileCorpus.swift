@@ -81,12 +81,40 @@ enum HostileCorpus {
         var inputs: [[UInt8]] = []
         let nan32: [UInt8] = [0, 0, 0xC0, 0x7F]
         for field in UInt64(1)...15 {
-            inputs.append(ProtoWriter.message { $0.field(3, "ok"); $0.tag(field, wireType: 0); $0.varint(1) })
-            inputs.append(ProtoWriter.message { $0.field(3, "ok"); $0.tag(field, wireType: 1); $0.raw(Array(1...8)) })
-            inputs.append(ProtoWriter.message { $0.field(3, "ok"); $0.tag(field, wireType: 5); $0.raw(nan32) })
-            inputs.append(ProtoWriter.message { $0.field(3, "ok"); $0.field(field, [0x08, 0x96, 0x01]) })
+            inputs.append(
+                ProtoWriter.message {
+                    $0.field(3, "ok")
+                    $0.tag(field, wireType: 0)
+                    $0.varint(1)
+                }
+            )
+            inputs.append(
+                ProtoWriter.message {
+                    $0.field(3, "ok")
+                    $0.tag(field, wireType: 1)
+                    $0.raw(Array(1...8))
+                }
+            )
+            inputs.append(
+                ProtoWriter.message {
+                    $0.field(3, "ok")
+                    $0.tag(field, wireType: 5)
+                    $0.raw(nan32)
+                }
+            )
+            inputs.append(
+                ProtoWriter.message {
+                    $0.field(3, "ok")
+                    $0.field(field, [0x08, 0x96, 0x01])
+                }
+            )
             for group in UInt64(3)...7 {
-                inputs.append(ProtoWriter.message { $0.field(3, "ok"); $0.tag(field, wireType: group) })
+                inputs.append(
+                    ProtoWriter.message {
+                        $0.field(3, "ok")
+                        $0.tag(field, wireType: group)
+                    }
+                )
             }
         }
         return inputs
@@ -96,10 +124,26 @@ enum HostileCorpus {
     /// each is malformed whatever message it is read as.
     static func lyingLengths() -> [[UInt8]] {
         [
-            ProtoWriter.message { $0.tag(3, wireType: 2); $0.varint(UInt64.max) },
-            ProtoWriter.message { $0.tag(3, wireType: 2); $0.varint(1 << 62); $0.raw(Array("abc".utf8)) },
-            ProtoWriter.message { $0.tag(3, wireType: 2); $0.varint(UInt64(UInt32.max)); $0.raw([0x61]) },
-            ProtoWriter.message { $0.field(3, "ok"); $0.tag(8, wireType: 2); $0.varint(3); $0.raw([0x09, 0x01, 0x02]) },
+            ProtoWriter.message {
+                $0.tag(3, wireType: 2)
+                $0.varint(UInt64.max)
+            },
+            ProtoWriter.message {
+                $0.tag(3, wireType: 2)
+                $0.varint(1 << 62)
+                $0.raw(Array("abc".utf8))
+            },
+            ProtoWriter.message {
+                $0.tag(3, wireType: 2)
+                $0.varint(UInt64(UInt32.max))
+                $0.raw([0x61])
+            },
+            ProtoWriter.message {
+                $0.field(3, "ok")
+                $0.tag(8, wireType: 2)
+                $0.varint(3)
+                $0.raw([0x09, 0x01, 0x02])
+            },
             [UInt8](repeating: 0xFF, count: 11),
             [0x1A] + [UInt8](repeating: 0x80, count: 10) + [0x01],
             [0x00],

@@ -65,7 +65,10 @@ struct HostileInputTests {
     @Test("with raised limits a 10 MB form inside a result decodes whole")
     func tenMegabyteNestedForm() throws {
         let form = ProtoWriter.message { $0.field(3, [UInt8](repeating: 0x62, count: 10 << 20)) }
-        let bytes = ProtoWriter.message { $0.field(1, "F-big"); $0.field(9, form) }
+        let bytes = ProtoWriter.message {
+            $0.field(1, "F-big")
+            $0.field(9, form)
+        }
         let result = try CodingResult(decoding: bytes, limits: WireLimits(maxResultBytes: 16 << 20))
         #expect(result.form?.descriptionActivity.utf8.count == 10 << 20)
     }

@@ -59,8 +59,10 @@ enum Protoc {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "protoc \(arguments) failed (\(process.terminationStatus)): "
-                + "\(String(decoding: message, as: UTF8.self)); is protoc installed (scripts/setup.sh)?")
+            throw Failure(
+                description: "protoc \(arguments) failed (\(process.terminationStatus)): "
+                    + "\(String(decoding: message, as: UTF8.self)); is protoc installed (scripts/setup.sh)?"
+            )
         }
         return data
     }

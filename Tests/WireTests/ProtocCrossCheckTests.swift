@@ -54,8 +54,10 @@ struct ProtocCrossCheckTests {
     @Test("the committed .bin files are protoc's encoding of their .txtpb", arguments: ProtocFixture.all)
     func fixturesAreFresh(fixture: ProtocFixture) throws {
         let text = try Protoc.fixtureText(fixture.name)
-        #expect(try Protoc.encode(text, as: fixture.type) == Protoc.fixture(fixture.name),
-                "run scripts/fixtures/make-wire-fixtures.sh")
+        #expect(
+            try Protoc.encode(text, as: fixture.type) == Protoc.fixture(fixture.name),
+            "run scripts/fixtures/make-wire-fixtures.sh"
+        )
     }
 
     @Test("protoc sees unicode text, an absent surface and a zero surface as Wire wrote them")

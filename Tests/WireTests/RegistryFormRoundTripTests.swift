@@ -4,9 +4,12 @@ import Wire
 
 @Suite("RegistryForm round trips")
 struct RegistryFormRoundTripTests {
-    @Test("every field survives encoding and decoding", arguments: [
-        Samples.fullForm, Samples.minimalForm, Samples.zeroSurfaceForm,
-    ])
+    @Test(
+        "every field survives encoding and decoding",
+        arguments: [
+            Samples.fullForm, Samples.minimalForm, Samples.zeroSurfaceForm,
+        ]
+    )
     func roundTrip(form: RegistryForm) throws {
         #expect(try RegistryForm(decoding: form.encoded()) == form)
     }
