@@ -61,6 +61,65 @@ struct WorkerProcessTests {
             #expect(worker.errorOutput.contains("worker stopped"))
         }
     }
+    @Test func killingAWorkerRepeatedlyWhileFormsFlowLosesNoForm() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let steady = try broker.worker(package: package, name: "steady")
+        var victim = try broker.worker(package: package, name: "victim-1")
+        try await steady.waitUntil("an assignment") { steady.errorOutput.contains("partitions assigned") }
+
+        let chunks = 10
+        let perChunk = 3_000
+        var kills = 0
+        for chunk in 0..<chunks {
+            try await broker.run([
+                "produce", "--csv", TestPaths.sampleForms.path, "--count", "\(perChunk)",
+                "--id-prefix", "c\(chunk)-",
+            ])
+            if chunk == 2 || chunk == 6 {
+                victim.signal(SIGKILL)
+                _ = try await victim.waitForExit()
+                kills += 1
+            }
+            if chunk == 4 || chunk == 8 {
+                victim = try broker.worker(package: package, name: "victim-\(kills + 1)")
+            }
+            try await Task.sleep(for: .milliseconds(700))
+        }
+        let expected = Set(
+            (0..<chunks).flatMap { chunk in
+                (0..<perChunk).map { index in "c\(chunk)-\(index % 25 + 1)" + (index >= 25 ? "-\(index / 25)" : "") }
+            }
+        )
+
+        let results = try broker.consumer(
+            topic: StreamCoderTopic.codings,
+            group: "check",
+            name: "codings",
+            extra: ["--type", "raw"]
+        )
+        let reviews = try broker.consumer(
+            topic: StreamCoderTopic.manualReview,
+            group: "check",
+            name: "reviews",
+            extra: ["--type", "raw"]
+        )
+        try await results.waitUntil("a result for every form", timeout: .seconds(180)) {
+            Set(((try? formIDs(results.lines + reviews.lines)) ?? [])).isSuperset(of: expected)
+        }
+        try await Task.sleep(for: .seconds(2))
+        let keys = try formIDs(results.lines + reviews.lines)
+        let duplicates = keys.count - Set(keys).count
+        print(
+            "worker kill test: \(kills) kills, \(keys.count) results for \(expected.count) forms, \(duplicates) duplicates"
+        )
+        #expect(Set(keys) == expected, "every form has a result, and only forms that were sent")
+        #expect(victim.errorOutput.contains("partitions assigned"), "the restarted worker takes part again")
+        for worker in [steady, victim] {
+            worker.signal(SIGTERM)
+            #expect(try await worker.waitForExit() == 0, "\(worker.name): \(worker.diagnostics)")
+        }
+    }
 }
 
 extension BrokerProcess {
