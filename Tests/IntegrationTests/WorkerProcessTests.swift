@@ -120,6 +120,43 @@ struct WorkerProcessTests {
             #expect(try await worker.waitForExit() == 0, "\(worker.name): \(worker.diagnostics)")
         }
     }
+    @Test func aCallerGetsItsAnswerByRequestReplyAndAnExpiredDeadlineIsNotCoded() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let worker = try broker.worker(package: package, name: "worker")
+        try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+
+        let answer = try await broker.run(["code", "coiffure a domicile", "--json", "--timeout", "30",
+                                           "-X", "fetch.wait.max.ms=10"])
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
+        #expect(result["decision"] as? String == "DECISION_MANUAL_REVIEW")
+        #expect((result["candidates"] as? [Any])?.count == 5)
+        #expect((result["model"] as? [String: Any])?["name"] as? String == "naf-test")
+
+        // A request whose deadline passed before any worker saw it.
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: broker.bootstrap), logger: .init(label: "t"))
+        let past = Int64(Date().timeIntervalSince1970 * 1_000) - 60_000
+        try await producer.send(KafkaProducerMessage(
+            topic: StreamCoderTopic.forms, key: Array("late-1".utf8),
+            value: try RegistryForm(formID: "late-1", descriptionActivity: "coiffure").encoded(),
+            headers: [
+                KafkaHeader(key: StreamCoderHeader.replyTo, text: StreamCoderTopic.replies),
+                KafkaHeader(key: StreamCoderHeader.correlationID, text: "late-request"),
+                KafkaHeader(key: StreamCoderHeader.deadline, text: String(past)),
+            ]))
+        let replies = try broker.consumer(topic: StreamCoderTopic.replies, group: "replies", name: "replies",
+                                          extra: ["--type", "result"])
+        try await replies.waitUntil("the late reply") { replies.lines.contains { $0.contains("late-request") } }
+        let line = try #require(replies.lines.first { $0.contains("late-request") })
+        let late = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let lateResult = try #require(late["result"] as? [String: Any])
+        #expect((lateResult["status"] as? [String: Any])?["code"] as? String == "STATUS_CODE_DEADLINE_EXCEEDED")
+        #expect(lateResult["decision"] as? String == "DECISION_REJECTED")
+        #expect((lateResult["candidates"] as? [Any])?.isEmpty ?? true)
+        replies.signal(SIGTERM)
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0)
+    }
 }
 
 extension BrokerProcess {
