@@ -71,7 +71,10 @@ public final class CodingWorker: Service, Sendable {
     }
 
     /// What the worker did so far.
-    public var counters: WorkerCounters { ledger.counters }
+    public var counters: CodingCounters { ledger.counters }
+
+    /// How many partitions of the forms topic this worker owns now.
+    public var assignedPartitions: Int { consumer.assignment.count }
 
     /// Runs until graceful shutdown, then drains in-flight work and leaves the group.
     public func run() async throws {

@@ -27,7 +27,7 @@ final class OutputLedger: Sendable {
         var outputs: [UInt64: Output] = [:]
         var retries: [Output] = []
         var nextInput: UInt64 = 0
-        var counters = WorkerCounters()
+        var counters = CodingCounters()
     }
 
     private let state = Mutex(State())
@@ -136,9 +136,9 @@ final class OutputLedger: Sendable {
     }
 
     /// A copy of the counters.
-    var counters: WorkerCounters { state.withLock { $0.counters } }
+    var counters: CodingCounters { state.withLock { $0.counters } }
 
-    private func count(_ topic: String, in counters: inout WorkerCounters) {
+    private func count(_ topic: String, in counters: inout CodingCounters) {
         switch topic {
         case topics.codings: counters.autoCoded += 1
         case topics.manualReview: counters.manualReview += 1

@@ -33,7 +33,7 @@ public struct WorkerConfiguration: Sendable {
 }
 
 /// What a worker did so far.
-public struct WorkerCounters: Sendable, Equatable {
+public struct CodingCounters: Sendable, Equatable {
     /// Form records read.
     public var formsIn: UInt64 = 0
     /// Results published as auto-coded.

@@ -8,7 +8,8 @@ import Wire
 struct CodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "code",
-        abstract: "Code an activity text: with a local package (--model) or by request/reply through the workers (--brokers).",
+        abstract:
+            "Code an activity text: with a local package (--model) or by request/reply through the workers (--brokers).",
         discussion: """
             Through the workers, the form is published on the forms topic with the headers \
             sc-reply-to, sc-correlation-id, sc-deadline and traceparent; the answer is read from the \
@@ -37,7 +38,10 @@ struct CodeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the answer (request/reply).")
     var timeout: Double = 10
 
-    @Option(name: .customLong("deadline-ms"), help: "The workers must answer within this many milliseconds (request/reply).")
+    @Option(
+        name: .customLong("deadline-ms"),
+        help: "The workers must answer within this many milliseconds (request/reply)."
+    )
     var deadlineMilliseconds: Int = 5_000
 
     @Option(name: .customLong("reply-topic"), help: "The topic to read the answer from.")
@@ -47,8 +51,12 @@ struct CodeCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let form = RegistryForm(formID: "code-\(UUID().uuidString.prefix(8))", descriptionActivity: text,
-                                typeForm: typeForm, event: event)
+        let form = RegistryForm(
+            formID: "code-\(UUID().uuidString.prefix(8))",
+            descriptionActivity: text,
+            typeForm: typeForm,
+            event: event
+        )
         try form.validate()
         let result: CodingResult
         if let model {
@@ -63,8 +71,11 @@ struct CodeCommand: AsyncParsableCommand {
     private func codeLocally(_ form: RegistryForm, package directory: String) throws -> CodingResult {
         let package = try ModelPackage.load(from: URL(fileURLWithPath: directory))
         let prediction = Classifier(package: package).classify(
-            fields: ["description_activity": form.descriptionActivity, "type_form": form.typeForm, "event": form.event],
-            topK: topK)
+            fields: [
+                "description_activity": form.descriptionActivity, "type_form": form.typeForm, "event": form.event,
+            ],
+            topK: topK
+        )
         return CodingResult(
             formID: form.formID,
             decision: prediction.decision == .autoCoded ? .autoCoded : .manualReview,
@@ -72,9 +83,13 @@ struct CodeCommand: AsyncParsableCommand {
                 Wire.Candidate(code: $0.code, label: $0.label, probability: Float($0.probability))
             },
             confidenceIndex: Float(prediction.confidenceIndex),
-            model: ModelRef(name: package.manifest.name, version: package.manifest.version,
-                            sha256: package.manifest.weights.sha256),
-            codedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000))
+            model: ModelRef(
+                name: package.manifest.name,
+                version: package.manifest.version,
+                sha256: package.manifest.weights.sha256
+            ),
+            codedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+        )
     }
 
     private func show(_ result: CodingResult) throws {
@@ -93,7 +108,9 @@ struct CodeCommand: AsyncParsableCommand {
             printLine("  \(candidate.code)  \(String(format: "%.4f", candidate.probability))  \(candidate.label)")
         }
         let decision = result.decision == .autoCoded ? "auto-coded" : "manual review"
-        printLine("  IC \(String(format: "%.4f", result.confidenceIndex)) → \(decision)"
-            + (result.model.map { " (\($0.name)@\($0.version))" } ?? ""))
+        printLine(
+            "  IC \(String(format: "%.4f", result.confidenceIndex)) → \(decision)"
+                + (result.model.map { " (\($0.name)@\($0.version))" } ?? "")
+        )
     }
 }

@@ -1,123 +1,112 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
+import ServiceLifecycle
 import Wire
+import Worker
 
-/// `streamcoder demo`: the whole flow available so far on the embedded default, in one process.
+/// `streamcoder demo`: the product's main job on the embedded default, in one process.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the embedded broker, publish the sample forms, read them back and account for every one.",
+        abstract: "Code the sample forms and a few thousand generated ones with two workers on an embedded broker.",
         discussion: """
-            Runs on the embedded default: an in-process Kafka-protocol broker on 127.0.0.1 with \
-            StreamCoder's topics. It publishes the sample registry forms (plus --extra generated \
-            copies), reads them back in a consumer group, decodes them with the contract, prints \
-            the samples as a table and checks that every published form was read. Coding the forms \
-            with a model comes with the worker.
+            Starts an in-process Kafka-protocol broker on 127.0.0.1 with StreamCoder's topics and two \
+            coding workers in one consumer group with the packaged model, publishes the sample \
+            registry forms plus --generated forms made from the NAF labels, and prints what \
+            happened: the samples with their code, label, confidence index and decision, the \
+            auto-coding rate, throughput, latency, and that every form is accounted for.
             """
     )
 
-    @Option(help: "The sample forms.")
+    @Option(help: "The model package.")
+    var model: String = "Models/naf-demo"
+
+    @Option(help: "The sample forms (with their expected code).")
     var csv: String = "../shared/data/forms/sirene_examples.csv"
 
-    @Option(help: "How many more forms to publish, cycling through the samples.")
-    var extra: Int = 5_000
+    @Option(help: "The NAF table generated forms are made from.")
+    var naf: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+
+    @Option(help: "How many generated forms to publish after the samples.")
+    var generated: Int = 5_000
 
     func run() async throws {
         let logger = makeLogger("streamcoder.demo")
-        let produce = ProduceCommand.parseOrExit(["--csv", csv, "--id-prefix", "demo-"])
-        let samples = try produce.readForms()
+        let samples = try DemoForms.samples(csv)
+        let forms = samples + (try DemoForms.generated(generated, from: naf))
         let cluster = try EmbeddedKafkaCluster(logger: logger)
         for topic in StreamCoderTopic.defaults {
             try cluster.createTopic(topic.name, partitions: topic.partitions ?? 12)
         }
-        printLine(
-            "embedded broker on \(cluster.bootstrapServers); topics: "
-                + StreamCoderTopic.defaults.map(\.name).joined(separator: ", ")
-        )
-
-        let forms =
-            samples
-            + (0..<extra).map { index in
-                var form = samples[index % samples.count]
-                form.formID = "demo-gen-\(index)"
-                return form
-            }
-        let started = ContinuousClock.now
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers),
-            logger: logger
-        )
-        for form in forms {
-            try producer.produce(
-                KafkaProducerMessage(
-                    topic: StreamCoderTopic.forms,
-                    key: Array(form.formID.utf8),
-                    value: try form.encoded()
-                )
+        printLine("embedded broker on \(cluster.bootstrapServers), model \(model)")
+        let workers = try (1...2).map { _ in try makeWorker(cluster.bootstrapServers, logger: logger) }
+        let run = DemoRun(bootstrapServers: cluster.bootstrapServers, forms: forms, workers: workers, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: workers.map { .init(service: $0) }
+                    + [.init(service: run, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
             )
-        }
-        try await producer.flush()
-        let produced = ContinuousClock.now - started
-        printLine("published \(forms.count) forms to \(StreamCoderTopic.forms) in \(produced.formatted)")
-
-        let read = try await readBack(count: forms.count, from: cluster)
-        printTable(samples.map { read[$0.formID] ?? ($0, -1) })
-        let missing = forms.filter { read[$0.formID]?.form != $0 }
-        printLine(
-            "read back \(read.count) of \(forms.count) forms; "
-                + (missing.isEmpty ? "every form accounted for." : "\(missing.count) MISSING or changed.")
         )
-        if !missing.isEmpty { throw ExitCode.failure }
+        try await group.run()
+        let report = try run.report()
+        report.print(samples: samples)
+        if !report.everyFormAccountedFor { throw ExitCode.failure }
     }
 
-    /// Reads the forms topic in a fresh group until `count` distinct forms arrived.
-    private func readBack(
-        count: Int,
-        from cluster: EmbeddedKafkaCluster
-    ) async throws
-        -> [String: (form: RegistryForm, partition: Int32)]
-    {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: "demo")
-        configuration.properties["fetch.wait.max.ms"] = "10"
-        let consumer = try KafkaConsumer(configuration: configuration, logger: makeLogger("streamcoder.demo"))
-        try consumer.subscribe(topics: [StreamCoderTopic.forms])
-        var read: [String: (form: RegistryForm, partition: Int32)] = [:]
-        let deadline = ContinuousClock.now + .seconds(60)
-        while read.count < count && ContinuousClock.now < deadline {
-            for message in try await consumer.nextBatch(maxMessages: 1_000, timeout: .milliseconds(100)) {
-                let form = try RegistryForm(decoding: message.value ?? [])
-                read[form.formID] = (form, message.partition)
-                try consumer.storeOffset(of: message)
-            }
-        }
-        try await consumer.close()
-        return read
-    }
-
-    private func printTable(_ rows: [(form: RegistryForm, partition: Int32)]) {
-        printLine("")
-        printLine("form id    part  type  event  activity")
-        for (form, partition) in rows {
-            let text =
-                form.descriptionActivity.count > 60
-                ? String(form.descriptionActivity.prefix(57)) + "..." : form.descriptionActivity
-            printLine(
-                form.formID.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
-                    + String(partition).padding(toLength: 5, withPad: " ", startingAt: 0) + " "
-                    + form.typeForm.padding(toLength: 5, withPad: " ", startingAt: 0) + " "
-                    + form.event.padding(toLength: 6, withPad: " ", startingAt: 0) + " " + text
-            )
-        }
-        printLine("")
+    private func makeWorker(_ servers: String, logger: Logger) throws -> CodingWorker {
+        var configuration = WorkerConfiguration(bootstrapServers: servers, modelPackage: URL(fileURLWithPath: model))
+        configuration.groupID = "demo-workers"
+        configuration.consumerProperties = ["fetch.wait.max.ms": "5", "session.timeout.ms": "6000"]
+        configuration.maxBatchWait = .milliseconds(2)
+        var quiet = logger
+        quiet.logLevel = .warning
+        return try CodingWorker(configuration: configuration, logger: quiet)
     }
 }
 
-extension Duration {
-    /// Milliseconds with one decimal, e.g. "12.3 ms".
-    var formatted: String {
-        let (seconds, attoseconds) = components
-        let milliseconds = Double(seconds) * 1_000 + Double(attoseconds) / 1e15
-        return String(format: "%.1f ms", milliseconds)
+/// A form the demo publishes, with the code it should get when known.
+struct DemoForm: Sendable {
+    var form: RegistryForm
+    var expectedCode: String?
+}
+
+/// The forms of the demo: the real samples and forms generated from NAF labels.
+enum DemoForms {
+    static func samples(_ path: String) throws -> [DemoForm] {
+        let table = try CSVTable(contentsOf: path)
+        try RegistryForm.checkColumns(of: table, path: path)
+        return try table.rows.enumerated().map { index, row in
+            let form = try RegistryForm(csvRow: row, of: table, line: index + 2, formID: "sample-\(index + 1)")
+            return DemoForm(form: form, expectedCode: table.value("code", in: row))
+        }
+    }
+
+    /// Forms whose text is a NAF label written the way registry forms arrive (uppercase, no
+    /// accents), with varied form types and events.
+    static func generated(_ count: Int, from path: String) throws -> [DemoForm] {
+        let table = try CSVTable(contentsOf: path)
+        let columns = ["label", "label65", "label40"]
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { index in
+            let row = table.rows[Int.random(in: 0..<table.rows.count, using: &generator)]
+            let text = registryStyle(table.value(columns[index % columns.count], in: row) ?? "")
+            let form = RegistryForm(
+                formID: "generated-\(index + 1)",
+                descriptionActivity: text,
+                typeForm: ["C", "M", "X", "L", "I"][index % 5],
+                event: ["01P", "05P", "54P"][index % 3]
+            )
+            return DemoForm(form: form, expectedCode: table.value("code", in: row))
+        }
+    }
+
+    /// Uppercase, accents stripped, anything but letters and digits as one space.
+    static func registryStyle(_ text: String) -> String {
+        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
+        return folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.joined(separator: " ")
     }
 }

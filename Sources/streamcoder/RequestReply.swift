@@ -15,15 +15,22 @@ struct RequestReply {
         let correlationID = UUID().uuidString
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: servers, properties: properties), logger: logger)
-        try await producer.send(KafkaProducerMessage(
-            topic: StreamCoderTopic.forms, key: Array(form.formID.utf8), value: try form.encoded(),
-            headers: [
-                KafkaHeader(key: StreamCoderHeader.replyTo, text: replyTopic),
-                KafkaHeader(key: StreamCoderHeader.correlationID, text: correlationID),
-                KafkaHeader(key: StreamCoderHeader.deadline, text: String(now + Int64(deadlineMilliseconds))),
-                KafkaHeader(key: StreamCoderHeader.traceparent, text: Self.newTraceparent()),
-            ]))
+            configuration: .init(bootstrapServers: servers, properties: properties),
+            logger: logger
+        )
+        try await producer.send(
+            KafkaProducerMessage(
+                topic: StreamCoderTopic.forms,
+                key: Array(form.formID.utf8),
+                value: try form.encoded(),
+                headers: [
+                    KafkaHeader(key: StreamCoderHeader.replyTo, text: replyTopic),
+                    KafkaHeader(key: StreamCoderHeader.correlationID, text: correlationID),
+                    KafkaHeader(key: StreamCoderHeader.deadline, text: String(now + Int64(deadlineMilliseconds))),
+                    KafkaHeader(key: StreamCoderHeader.traceparent, text: Self.newTraceparent()),
+                ]
+            )
+        )
         defer { Task { try? await reader.close() } }
         let giveUp = ContinuousClock.now + timeout
         while ContinuousClock.now < giveUp {
@@ -37,14 +44,21 @@ struct RequestReply {
 
     /// A consumer positioned at the end of every partition of the reply topic, with no group join.
     private func replyReader(servers: String, properties: [String: String]) async throws -> KafkaConsumer {
-        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: servers, properties: properties),
-                                   logger: makeLogger("streamcoder.code"))
+        let admin = try KafkaAdmin(
+            configuration: .init(bootstrapServers: servers, properties: properties),
+            logger: makeLogger("streamcoder.code")
+        )
         guard let topic = try await admin.listTopics().first(where: { $0.name == replyTopic }) else {
-            throw CSVError("reply topic \(replyTopic) does not exist: create it (streamcoder topics create "
-                + "\(replyTopic):4) or pass --reply-topic")
+            throw CSVError(
+                "reply topic \(replyTopic) does not exist: create it (streamcoder topics create "
+                    + "\(replyTopic):4) or pass --reply-topic"
+            )
         }
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: servers, groupID: "streamcoder-code-\(UUID().uuidString)", properties: properties)
+            bootstrapServers: servers,
+            groupID: "streamcoder-code-\(UUID().uuidString)",
+            properties: properties
+        )
         configuration.autoCommitIntervalMilliseconds = 0
         configuration.properties["fetch.wait.max.ms"] = configuration.properties["fetch.wait.max.ms"] ?? "10"
         let reader = try KafkaConsumer(configuration: configuration, logger: makeLogger("streamcoder.code"))

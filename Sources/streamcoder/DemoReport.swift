@@ -1,0 +1,114 @@
+import Foundation
+import Kafka
+import Wire
+import Worker
+
+/// What the demo saw: a result or a dead letter per form, with its latency.
+struct DemoReport {
+    struct Outcome {
+        var result: CodingResult?
+        var latencyMilliseconds: Int64
+        var deliveredAt: Int64
+    }
+
+    let forms: [DemoForm]
+    let sentAt: [String: Int64]
+    var outcomes: [String: Outcome] = [:]
+    var duplicates = 0
+    var elapsed: Duration = .zero
+    var counters: [CodingCounters] = []
+
+    init(forms: [DemoForm], sentAt: [String: Int64]) {
+        self.forms = forms
+        self.sentAt = sentAt
+    }
+
+    var everyFormAccountedFor: Bool { outcomes.count == forms.count }
+
+    mutating func record(_ message: KafkaConsumerMessage) {
+        let key = String(decoding: message.key ?? [], as: UTF8.self)
+        guard let sent = sentAt[key] else { return }
+        if outcomes[key] != nil { duplicates += 1 }
+        let deliveredAt = message.timestampMilliseconds ?? sent
+        let result =
+            message.topic == StreamCoderTopic.deadLetter ? nil : try? CodingResult(decoding: message.value ?? [])
+        outcomes[key] = Outcome(result: result, latencyMilliseconds: deliveredAt - sent, deliveredAt: deliveredAt)
+    }
+
+    func print(samples: [DemoForm]) {
+        printLine("")
+        printLine("form        expected  coded  IC     decision        label")
+        for sample in samples {
+            let outcome = outcomes[sample.form.formID]
+            let top = outcome?.result?.candidates.first
+            let code = top?.code ?? "-"
+            let mark = code == sample.expectedCode ? "=" : " "
+            printLine(
+                pad(sample.form.formID, 11) + " " + pad(sample.expectedCode ?? "", 8) + " \(mark)"
+                    + pad(code, 6) + " " + pad(String(format: "%.3f", outcome?.result?.confidenceIndex ?? 0), 6) + " "
+                    + pad(decisionName(outcome?.result), 15) + " " + String((top?.label ?? "").prefix(48))
+            )
+        }
+        printLine("")
+        printSummary()
+    }
+
+    private func printSummary() {
+        let results = outcomes.values.compactMap(\.result)
+        let auto = results.filter { $0.decision == .autoCoded }.count
+        let dead = outcomes.values.filter { $0.result == nil }.count
+        let correct = forms.filter { form in
+            outcomes[form.form.formID]?.result?.candidates.first?.code == form.expectedCode
+        }.count
+        let latencies = outcomes.values.map(\.latencyMilliseconds).sorted()
+        let first = sentAt.values.min() ?? 0
+        let last = outcomes.values.map(\.deliveredAt).max() ?? first
+        let seconds = max(Double(last - first) / 1_000, 0.001)
+        printLine(
+            "auto-coded \(auto) of \(results.count) forms (\(percent(auto, results.count))), "
+                + "\(results.count - auto) to manual review, \(dead) dead letters"
+        )
+        printLine("top-1 code as expected: \(correct) of \(forms.count) (\(percent(correct, forms.count)))")
+        printLine(
+            String(
+                format: "throughput: %.0f forms/s (first form published → last result delivered, %.2f s, two workers)",
+                Double(outcomes.count) / seconds,
+                seconds
+            )
+        )
+        printLine(
+            "latency, published → result delivered, all forms sent at once: p50 \(percentile(latencies, 0.5)) ms, "
+                + "p99 \(percentile(latencies, 0.99)) ms"
+        )
+        printLine(
+            "per worker: " + counters.map { "\($0.formsIn) forms in, \($0.completed) done" }.joined(separator: "; ")
+        )
+        printLine(
+            everyFormAccountedFor
+                ? "every form accounted for: \(forms.count) published = \(results.count) results + \(dead) dead letters"
+                    + (duplicates > 0 ? " (\(duplicates) duplicates)" : "")
+                : "MISSING: \(forms.count - outcomes.count) forms have no result after a minute"
+        )
+    }
+
+    private func decisionName(_ result: CodingResult?) -> String {
+        guard let result else { return "dead letter" }
+        switch result.decision {
+        case .autoCoded: return "auto-coded"
+        case .manualReview: return "manual review"
+        default: return "rejected"
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func percent(_ part: Int, _ whole: Int) -> String {
+        whole == 0 ? "-" : String(format: "%.1f %%", 100 * Double(part) / Double(whole))
+    }
+
+    private func percentile(_ sorted: [Int64], _ fraction: Double) -> Int64 {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    }
+}
