@@ -105,6 +105,14 @@ struct BadPackageTests {
         try FileManager.default.removeItem(at: weightsURL)
         refusal(.fileUnreadable, naming: weightsURL)
     }
+
+    @Test("only I/O failures say a retry can help")
+    func retryOnlyForIO() {
+        let unreadable = ModelPackageError(.fileUnreadable, file: "f", problem: "p", remedy: "r")
+        let tampered = ModelPackageError(.checksumMismatch, file: "f", problem: "p", remedy: "r")
+        #expect(unreadable.retryCanHelp)
+        #expect(!tampered.retryCanHelp)
+    }
 }
 
 @Suite("Bad fastText models are refused")
