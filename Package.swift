@@ -59,10 +59,19 @@ let package = Package(
             dependencies: ["COpenBLAS"],
             swiftSettings: strict
         ),
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Kafka", "Wire", "Classifier",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "streamcoder",
             dependencies: [
-                "Kafka", "Wire", "Classifier",
+                "Kafka", "Wire", "Classifier", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +80,7 @@ let package = Package(
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "Wire", "Classifier"], swiftSettings: strict),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

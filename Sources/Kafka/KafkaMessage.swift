@@ -86,6 +86,23 @@ public struct KafkaConsumerMessage: Sendable {
     /// The record's timestamp in unix milliseconds, when the broker or producer set one.
     public var timestampMilliseconds: Int64?
 
+    /// Creates a message as a consumer would have read it (for tests and tools).
+    public init(
+        topicPartition: KafkaTopicPartition,
+        offset: Int64,
+        key: [UInt8]?,
+        value: [UInt8]?,
+        headers: [KafkaHeader] = [],
+        timestampMilliseconds: Int64? = nil
+    ) {
+        self.topicPartition = topicPartition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
+    }
+
     /// The topic it was read from.
     public var topic: String { topicPartition.topic }
     /// The partition it was read from.

@@ -6,7 +6,8 @@ struct StreamCoderCommand: AsyncParsableCommand {
         commandName: "streamcoder",
         abstract: "Codes business-registry forms with their NAF activity code, in a Kafka stream.",
         subcommands: [
-            DemoCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
+            DemoCommand.self, WorkerCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self,
+            ConsumeCommand.self, ModelsCommand.self,
         ]
     )
 }

@@ -1,0 +1,101 @@
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// The coding worker: consumes registry forms in a consumer group, codes them in micro-batches
+/// and publishes one result per form (or the form to the dead-letter topic), at least once.
+///
+/// The pipeline runs on a thread of its own (polling and BLAS are blocking work); an input's
+/// offset is stored only when every output at or below it is delivered, and stored offsets are
+/// committed in the background, before a revoke and on shutdown. Graceful shutdown stops
+/// reading, waits for in-flight outputs (up to `drainTimeout`) and leaves the group.
+public final class CodingWorker: Service, Sendable {
+    private let configuration: WorkerConfiguration
+    private let logger: Logger
+    private let ledger: OutputLedger
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let stopping = StopFlag()
+    private let pipeline: PipelineThread
+
+    /// Loads the model package (refusing a bad one) and creates the Kafka clients.
+    public init(configuration: WorkerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let classifier = try FormClassifier(packageAt: configuration.modelPackage, overrides: configuration.decision)
+        logger.info(
+            "model loaded",
+            metadata: [
+                "model": "\(classifier.identity.name)@\(classifier.identity.version)",
+                "sha256": "\(classifier.identity.sha256.prefix(12))",
+            ]
+        )
+        let consumerBox = ConsumerReference()
+        let ledger = OutputLedger(topics: configuration.topics) { offsets in
+            do {
+                try consumerBox.consumer?.storeOffsets(offsets)
+            } catch {
+                logger.debug("offsets not stored (partition given up meanwhile)", metadata: ["error": "\(error)"])
+            }
+        }
+        self.ledger = ledger
+        let drain = RevocationDrain(ledger: ledger, timeout: configuration.drainTimeout, logger: logger)
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: configuration.bootstrapServers,
+            groupID: configuration.groupID,
+            properties: configuration.consumerProperties
+        )
+        consumerConfiguration.clientID = "streamcoder-worker"
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { event in
+            drain.handle(event)
+        }
+        consumerBox.consumer = consumer
+        var producerConfiguration = KafkaProducerConfiguration(
+            bootstrapServers: configuration.bootstrapServers,
+            properties: configuration.producerProperties
+        )
+        producerConfiguration.clientID = "streamcoder-worker"
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { report in
+            ledger.delivered(report)
+        }
+        drain.producer = producer
+        pipeline = PipelineThread(
+            configuration: configuration,
+            classifier: classifier,
+            consumer: consumer,
+            producer: producer,
+            ledger: ledger,
+            logger: logger
+        )
+    }
+
+    /// What the worker did so far.
+    public var counters: WorkerCounters { ledger.counters }
+
+    /// Runs until graceful shutdown, then drains in-flight work and leaves the group.
+    public func run() async throws {
+        try consumer.subscribe(topics: [configuration.topics.forms])
+        let stopping = self.stopping
+        let pipeline = self.pipeline
+        await withGracefulShutdownHandler {
+            await withCheckedContinuation { continuation in
+                pipeline.start(stopping: stopping) { continuation.resume() }
+            }
+        } onGracefulShutdown: {
+            stopping.raise()
+        }
+        let left = ledger.pending()
+        if left > 0 { logger.warning("stopping with \(left) forms whose results are not all delivered") }
+        try await consumer.close()
+        logger.info("worker stopped", metadata: ["counters": "\(counters)"])
+    }
+}
+
+/// The consumer, reached from the ledger's offset store, which is created before it.
+///
+/// `@unchecked Sendable`: set once in `CodingWorker.init`, before the consumer subscribes and
+/// the producer sends anything, so before any delivery report can read it.
+final class ConsumerReference: @unchecked Sendable {
+    var consumer: KafkaConsumer?
+}

@@ -1,0 +1,79 @@
+import Classifier
+import Foundation
+
+/// What the model says of one form, in the worker's own terms (the contract's types live in
+/// `Wire`, the model's in `Classifier`; this file is the only one that sees the latter).
+struct ModelAnswer: Sendable, Equatable {
+    struct Proposal: Sendable, Equatable {
+        var code: String
+        var label: String
+        var probability: Float
+    }
+
+    var proposals: [Proposal]
+    var confidenceIndex: Float
+    var autoCoded: Bool
+}
+
+/// The identity of the model that coded a form, as results name it.
+struct ModelIdentity: Sendable, Equatable {
+    var name: String
+    var version: String
+    var sha256: String
+}
+
+/// Classifies forms, given as field name → value, with one loaded package.
+///
+/// Not `Sendable`: the classifier owns scratch buffers; one worker thread owns one of these.
+final class FormClassifier {
+    private let classifier: Classifier
+    /// The package's name, version and weights hash.
+    let identity: ModelIdentity
+
+    /// Loads and checks the package at `directory`; `overrides` replaces the manifest's policy.
+    init(packageAt directory: URL, overrides: DecisionOverrides) throws {
+        let package = try ModelPackage.load(from: directory)
+        var policy = package.manifest.decision
+        if let topK = overrides.topK { policy.topK = topK }
+        if let probMin = overrides.probMin { policy.probMin = probMin }
+        if let threshold = overrides.confidenceThreshold { policy.confidenceThreshold = threshold }
+        classifier = Classifier(package: package, policy: policy)
+        identity = ModelIdentity(
+            name: package.manifest.name,
+            version: package.manifest.version,
+            sha256: package.manifest.weights.sha256
+        )
+    }
+
+    /// Answers for a batch of forms, in order; the output layer runs as one matrix product.
+    func answers(for forms: [[String: String]]) -> [ModelAnswer] {
+        guard !forms.isEmpty else { return [] }
+        let texts = forms.map { classifier.package.manifest.text(fromFields: $0) }
+        return classifier.classify(batch: texts).map { prediction in
+            ModelAnswer(
+                proposals: prediction.candidates.map {
+                    .init(code: $0.code, label: $0.label, probability: Float($0.probability))
+                },
+                confidenceIndex: Float(prediction.confidenceIndex),
+                autoCoded: prediction.decision == .autoCoded
+            )
+        }
+    }
+}
+
+/// Per-deployment changes to a package's decision policy.
+public struct DecisionOverrides: Sendable, Equatable {
+    /// How many candidates to publish at most.
+    public var topK: Int?
+    /// Candidates below this probability are left out.
+    public var probMin: Double?
+    /// A form is auto-coded when p1 − p2 is at least this.
+    public var confidenceThreshold: Double?
+
+    /// No override: the package's policy as it is.
+    public init(topK: Int? = nil, probMin: Double? = nil, confidenceThreshold: Double? = nil) {
+        self.topK = topK
+        self.probMin = probMin
+        self.confidenceThreshold = confidenceThreshold
+    }
+}

@@ -1,0 +1,104 @@
+import Kafka
+import Wire
+
+/// Turns consumed form records into the records to publish: a result on the coded or the
+/// manual-review topic (and on the caller's reply topic when asked), or the input unchanged on
+/// the dead-letter topic when it cannot be coded. Every input gets at least one output.
+struct FormCoder {
+    var topics: WorkerTopics
+    var limits = WireLimits.default
+
+    /// The outputs of each message, in the order of `messages`. `now` is unix milliseconds.
+    func outputs(
+        for messages: [KafkaConsumerMessage],
+        classifier: FormClassifier,
+        now: Int64
+    ) -> [[KafkaProducerMessage]] {
+        var decoded: [(index: Int, form: RegistryForm)] = []
+        var outputs = [[KafkaProducerMessage]](repeating: [], count: messages.count)
+        for (index, message) in messages.enumerated() {
+            do throws(WireError) {
+                let form = try RegistryForm(decoding: message.value ?? [], limits: limits)
+                if let deadline = Self.deadline(of: message), deadline < now {
+                    outputs[index] = publish(expired(form, now: now), for: message)
+                } else {
+                    decoded.append((index, form))
+                }
+            } catch {
+                outputs[index] = [deadLetter(message, error: error)]
+            }
+        }
+        let answers = classifier.answers(for: decoded.map(\.form.fieldsByName))
+        for ((index, form), answer) in zip(decoded, answers) {
+            let result = coded(form, answer: answer, model: classifier.identity, now: now)
+            outputs[index] = publish(result, for: messages[index])
+        }
+        return outputs
+    }
+
+    private func coded(_ form: RegistryForm, answer: ModelAnswer, model: ModelIdentity, now: Int64) -> CodingResult {
+        CodingResult(
+            formID: form.formID,
+            decision: answer.autoCoded ? .autoCoded : .manualReview,
+            candidates: answer.proposals.map { Candidate(code: $0.code, label: $0.label, probability: $0.probability) },
+            confidenceIndex: answer.confidenceIndex,
+            model: ModelRef(name: model.name, version: model.version, sha256: model.sha256),
+            codedAtUnixMs: now,
+            form: answer.autoCoded ? nil : form
+        )
+    }
+
+    private func expired(_ form: RegistryForm, now: Int64) -> CodingResult {
+        CodingResult(
+            formID: form.formID,
+            decision: .rejected,
+            status: Status(
+                code: .deadlineExceeded,
+                message: "the caller's sc-deadline passed before the form was coded"
+            ),
+            codedAtUnixMs: now,
+            form: form
+        )
+    }
+
+    /// The result on its topic, and on the reply topic when the caller asked for one.
+    private func publish(_ result: CodingResult, for input: KafkaConsumerMessage) -> [KafkaProducerMessage] {
+        let value: [UInt8]
+        do {
+            value = try result.encoded()
+        } catch {
+            return [deadLetter(input, error: error)]
+        }
+        let topic = result.decision == .autoCoded ? topics.codings : topics.manualReview
+        let key = Array(result.formID.utf8)
+        let headers = input.headers.filter {
+            [StreamCoderHeader.traceparent, StreamCoderHeader.correlationID].contains($0.key)
+        }
+        var outputs = [KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers)]
+        if let replyTo = input.header(StreamCoderHeader.replyTo)?.text, !replyTo.isEmpty {
+            outputs.append(KafkaProducerMessage(topic: replyTo, key: key, value: value, headers: headers))
+        }
+        return outputs
+    }
+
+    /// The input unchanged, with headers saying what was wrong and where it came from.
+    func deadLetter(_ input: KafkaConsumerMessage, error: WireError) -> KafkaProducerMessage {
+        KafkaProducerMessage(
+            topic: topics.deadLetter,
+            key: input.key,
+            value: input.value,
+            headers: input.headers + [
+                KafkaHeader(key: StreamCoderHeader.errorCode, text: error.code.name),
+                KafkaHeader(key: StreamCoderHeader.error, text: error.description),
+                KafkaHeader(key: StreamCoderHeader.sourceTopic, text: input.topic),
+                KafkaHeader(key: StreamCoderHeader.sourcePartition, text: String(input.partition)),
+                KafkaHeader(key: StreamCoderHeader.sourceOffset, text: String(input.offset)),
+            ]
+        )
+    }
+
+    /// The caller's deadline in unix milliseconds, when the header holds one.
+    static func deadline(of message: KafkaConsumerMessage) -> Int64? {
+        message.header(StreamCoderHeader.deadline)?.text.flatMap { Int64($0) }
+    }
+}

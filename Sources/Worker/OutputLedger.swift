@@ -1,0 +1,149 @@
+import Kafka
+import Synchronization
+
+/// What the worker thread and the producer's delivery thread share: which inputs wait for which
+/// outputs, the offsets that may be committed, outputs to send again, and the counters.
+final class OutputLedger: Sendable {
+    private struct Input {
+        var partition: KafkaTopicPartition
+        var offset: Int64
+        var remaining: Int
+    }
+
+    /// An enqueued output: whose it is and how many times it was sent.
+    struct Output: Sendable {
+        var input: UInt64
+        var message: KafkaProducerMessage
+        var attempts = 1
+    }
+
+    /// A reply to a caller's own topic is given up after this many failed deliveries (the result
+    /// itself is on the coded or manual-review topic); results on the worker's topics never are.
+    static let replyAttempts = 3
+
+    private struct State {
+        var tracker = OffsetTracker()
+        var inputs: [UInt64: Input] = [:]
+        var outputs: [UInt64: Output] = [:]
+        var retries: [Output] = []
+        var nextInput: UInt64 = 0
+        var counters = WorkerCounters()
+    }
+
+    private let state = Mutex(State())
+    private let topics: WorkerTopics
+    private let storeOffsets: @Sendable ([KafkaTopicPartition: Int64]) -> Void
+
+    /// A ledger for the worker's `topics`; `storeOffsets` receives, outside the lock, the offsets
+    /// that became committable.
+    init(topics: WorkerTopics, storeOffsets: @escaping @Sendable ([KafkaTopicPartition: Int64]) -> Void) {
+        self.topics = topics
+        self.storeOffsets = storeOffsets
+    }
+
+    /// Whether `topic` is a caller's reply topic.
+    func isReply(_ topic: String) -> Bool { topics.isReply(topic) }
+
+    /// Registers a consumed input with its number of outputs; returns its id.
+    func register(_ partition: KafkaTopicPartition, offset: Int64, outputs: Int) -> UInt64 {
+        state.withLock { state in
+            state.nextInput += 1
+            state.inputs[state.nextInput] = Input(partition: partition, offset: offset, remaining: outputs)
+            state.tracker.consumed(partition, offset: offset)
+            state.counters.formsIn += 1
+            return state.nextInput
+        }
+    }
+
+    /// Enqueues `message` with `send` and records it as an output of `input`, under the lock, so
+    /// that its delivery report cannot be served before it is known.
+    func send(
+        _ output: Output,
+        with send: (KafkaProducerMessage) throws(KafkaError) -> KafkaMessageID
+    ) throws(KafkaError) {
+        try state.withLock { (state) throws(KafkaError) in
+            let id = try send(output.message)
+            state.outputs[id.rawValue] = output
+        }
+    }
+
+    /// Serves a delivery report: counts it, retries a failed output, and stores the offsets that
+    /// became committable.
+    func delivered(_ report: KafkaDeliveryReport) {
+        let offsets = state.withLock { state -> [KafkaTopicPartition: Int64] in
+            guard var output = state.outputs.removeValue(forKey: report.id.rawValue) else { return [:] }
+            if report.isDelivered {
+                count(output.message.topic, in: &state.counters)
+            } else if topics.isReply(output.message.topic) && output.attempts >= Self.replyAttempts {
+                state.counters.abandonedReplies += 1
+            } else {
+                state.counters.deliveryRetries += 1
+                output.attempts += 1
+                state.retries.append(output)
+                return [:]
+            }
+            return finish(output.input, in: &state)
+        }
+        if !offsets.isEmpty { storeOffsets(offsets) }
+    }
+
+    /// Counts one output of `inputID` as done; returns the offsets to store when that moved a partition forward.
+    private func finish(_ inputID: UInt64, in state: inout State) -> [KafkaTopicPartition: Int64] {
+        guard var input = state.inputs[inputID] else { return [:] }
+        input.remaining -= 1
+        guard input.remaining == 0 else {
+            state.inputs[inputID] = input
+            return [:]
+        }
+        state.inputs[inputID] = nil
+        state.counters.completed += 1
+        guard let next = state.tracker.finished(input.partition, offset: input.offset) else { return [:] }
+        return [input.partition: next]
+    }
+
+    /// Gives up an output that cannot even be enqueued (a reply topic whose name is refused).
+    func abandon(_ output: Output) {
+        let offsets = state.withLock { state in
+            state.counters.abandonedReplies += 1
+            return finish(output.input, in: &state)
+        }
+        if !offsets.isEmpty { storeOffsets(offsets) }
+    }
+
+    /// Takes the outputs whose delivery failed, to send again.
+    func takeRetries() -> [Output] {
+        state.withLock { state in
+            defer { state.retries.removeAll() }
+            return state.retries
+        }
+    }
+
+    /// Inputs of these partitions (all partitions when `nil`) still waiting for outputs.
+    func pending(in partitions: [KafkaTopicPartition]? = nil) -> Int {
+        state.withLock { state in
+            guard let partitions else { return state.tracker.totalPending }
+            return partitions.reduce(0) { $0 + state.tracker.pendingCount($1) }
+        }
+    }
+
+    /// Forgets partitions given up: late deliveries for them change nothing.
+    func forget(_ partitions: [KafkaTopicPartition]) {
+        state.withLock { state in
+            let gone = Set(partitions)
+            state.tracker.forget(partitions)
+            state.inputs = state.inputs.filter { !gone.contains($0.value.partition) }
+        }
+    }
+
+    /// A copy of the counters.
+    var counters: WorkerCounters { state.withLock { $0.counters } }
+
+    private func count(_ topic: String, in counters: inout WorkerCounters) {
+        switch topic {
+        case topics.codings: counters.autoCoded += 1
+        case topics.manualReview: counters.manualReview += 1
+        case topics.deadLetter: counters.deadLetters += 1
+        default: break
+        }
+    }
+}

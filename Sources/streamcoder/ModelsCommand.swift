@@ -1,0 +1,89 @@
+import ArgumentParser
+import Classifier
+import Foundation
+
+/// `streamcoder models …`: model packages.
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Import and inspect model packages.",
+        subcommands: [ImportFastText.self, Inspect.self]
+    )
+
+    struct ImportFastText: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-fasttext",
+            abstract: "Turn a fastText supervised model (.bin or .ftz) into a model package.",
+            discussion: """
+                The package answers exactly as fastText's predict does on the same text: no text \
+                processing is added (fastText has none; clean text before calling it as you did \
+                for training). Labels __label__CODE are named with the CSV's label column.
+                """
+        )
+
+        @Argument(help: "The fastText model file.")
+        var model: String
+
+        @Option(help: "CSV with code and label columns, e.g. ../shared/data/naf/naf_rev2_subclasses.csv.")
+        var labels: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+
+        @Option(help: "Directory to write the package to (created).")
+        var out: String
+
+        @Option(help: "Package name.")
+        var name: String = "naf-fasttext"
+
+        @Option(help: "Package version.")
+        var version: String = "1"
+
+        @Option(name: .customLong("text-field"), help: "The form field that holds the text.")
+        var textField: String = "description_activity"
+
+        @Option(help: "Confidence threshold (p1 − p2) for auto-coding.")
+        var threshold: Double = 0.8
+
+        func run() async throws {
+            let package = try FastTextImporter.importModel(
+                from: URL(fileURLWithPath: model),
+                labels: URL(fileURLWithPath: labels),
+                name: name,
+                version: version,
+                to: URL(fileURLWithPath: out),
+                textField: textField,
+                policy: .init(confidenceThreshold: threshold)
+            )
+            let manifest = package.manifest
+            printLine(
+                "wrote \(out): \(manifest.name)@\(manifest.version), \(manifest.labels.count) labels, "
+                    + "weights sha256 \(manifest.weights.sha256.prefix(16))…"
+            )
+        }
+    }
+
+    struct Inspect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load and check a package, and describe it.")
+
+        @Argument(help: "The package directory.")
+        var package: String
+
+        func run() async throws {
+            let loaded = try ModelPackage.load(from: URL(fileURLWithPath: package))
+            let manifest = loaded.manifest
+            printLine("\(manifest.name)@\(manifest.version) (\(manifest.architecture))")
+            printLine("text: fields \(manifest.text.fields.joined(separator: ", "))")
+            if let fasttext = manifest.fasttext {
+                printLine(
+                    "fastText: dim \(fasttext.dim), words \(fasttext.wordCount), buckets \(fasttext.bucket), "
+                        + "char n-grams \(fasttext.minn)…\(fasttext.maxn), word n-grams \(fasttext.wordNgrams), loss \(fasttext.loss)"
+                )
+            }
+            printLine("labels: \(manifest.labels.count); categorical features: \(manifest.categorical.count)")
+            printLine(
+                "decision: top-k \(manifest.decision.topK), prob_min \(manifest.decision.probMin), "
+                    + "threshold \(manifest.decision.confidenceThreshold)"
+            )
+            printLine("weights: \(manifest.weights.bytes) bytes, sha256 \(manifest.weights.sha256)")
+            printLine("golden examples: \(manifest.goldenExamples.count), all reproduced")
+        }
+    }
+}

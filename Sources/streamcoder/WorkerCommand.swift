@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import Worker
+
+/// `streamcoder worker`: one coding worker of a fleet.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Code registry forms from Kafka with a model package, at least once.",
+        discussion: """
+            Joins the consumer group on the forms topic, codes micro-batches and publishes each \
+            result to the coded or the manual-review topic (poison input to the dead-letter topic), \
+            storing an offset only once every output at or below it is delivered. SIGINT/SIGTERM \
+            stop reading, drain in-flight work and leave the group. Every option also reads \
+            STREAMCODER_<OPTION> from the environment (e.g. STREAMCODER_GROUP).
+            """
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(help: "The model package directory (env STREAMCODER_MODEL).")
+    var model: String?
+
+    @Option(help: "Consumer group of the fleet.")
+    var group: String?
+
+    @Option(name: .customLong("forms-topic")) var formsTopic: String?
+    @Option(name: .customLong("codings-topic")) var codingsTopic: String?
+    @Option(name: .customLong("manual-review-topic")) var manualReviewTopic: String?
+    @Option(name: .customLong("dead-letter-topic")) var deadLetterTopic: String?
+
+    @Option(help: "Override the package's confidence threshold (p1 − p2).")
+    var threshold: Double?
+
+    @Option(name: .customLong("top-k"), help: "Override the package's top-k.")
+    var topK: Int?
+
+    @Option(name: .customLong("prob-min"), help: "Override the package's prob_min.")
+    var probMin: Double?
+
+    @Option(name: .customLong("batch-size"), help: "Micro-batch: at most this many forms…")
+    var batchSize: Int?
+
+    @Option(name: .customLong("batch-wait-ms"), help: "…or what arrived within this many milliseconds.")
+    var batchWaitMilliseconds: Int?
+
+    func run() async throws {
+        let logger = makeLogger("streamcoder.worker")
+        let worker = try CodingWorker(configuration: try configuration(), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    func configuration() throws -> WorkerConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        func setting(_ flag: String?, _ name: String) -> String? { flag ?? environment["STREAMCODER_\(name)"] }
+        guard let model = setting(model, "MODEL") else {
+            throw ValidationError("No model: pass --model PACKAGE_DIR or set STREAMCODER_MODEL.")
+        }
+        var configuration = WorkerConfiguration(
+            bootstrapServers: try kafka.bootstrapServers(),
+            modelPackage: URL(fileURLWithPath: model)
+        )
+        configuration.groupID = setting(group, "GROUP") ?? configuration.groupID
+        configuration.topics.forms = setting(formsTopic, "FORMS_TOPIC") ?? configuration.topics.forms
+        configuration.topics.codings = setting(codingsTopic, "CODINGS_TOPIC") ?? configuration.topics.codings
+        configuration.topics.manualReview =
+            setting(manualReviewTopic, "MANUAL_REVIEW_TOPIC") ?? configuration.topics.manualReview
+        configuration.topics.deadLetter =
+            setting(deadLetterTopic, "DEAD_LETTER_TOPIC") ?? configuration.topics.deadLetter
+        configuration.decision = DecisionOverrides(
+            topK: topK ?? setting(nil, "TOP_K").flatMap(Int.init),
+            probMin: probMin ?? setting(nil, "PROB_MIN").flatMap(Double.init),
+            confidenceThreshold: threshold ?? setting(nil, "THRESHOLD").flatMap(Double.init)
+        )
+        configuration.maxBatch = batchSize ?? setting(nil, "BATCH_SIZE").flatMap(Int.init) ?? configuration.maxBatch
+        if let wait = batchWaitMilliseconds ?? setting(nil, "BATCH_WAIT_MS").flatMap(Int.init) {
+            configuration.maxBatchWait = .milliseconds(wait)
+        }
+        let properties = try kafka.librdkafkaProperties()
+        configuration.consumerProperties = properties
+        configuration.producerProperties = properties.filter { !Self.consumerOnly.contains($0.key) }
+        return configuration
+    }
+
+    /// -X properties that only a consumer accepts; the producer would refuse them.
+    static let consumerOnly: Set<String> = [
+        "session.timeout.ms", "heartbeat.interval.ms", "fetch.wait.max.ms", "group.id", "auto.offset.reset",
+        "max.poll.interval.ms", "fetch.min.bytes", "fetch.max.bytes", "partition.assignment.strategy",
+        "enable.auto.commit", "auto.commit.interval.ms", "isolation.level", "group.instance.id",
+    ]
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Kafka
+import Testing
+import Wire
+
+/// `streamcoder worker` processes against `streamcoder broker`: every form gets exactly one
+/// result, poison ends in the dead-letter topic, workers survive it.
+@Suite("Coding workers across processes", .serialized)
+struct WorkerProcessTests {
+    static let goodForms = 50_000
+
+    @Test func everyFormGetsOneResultAndPoisonEndsInTheDeadLetterTopic() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let workers = try (1...2).map { try broker.worker(package: package, name: "worker-\($0)") }
+        for worker in workers {
+            try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+        }
+        try await Task.sleep(for: .seconds(1))
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "\(Self.goodForms)"])
+        let hostile = try await HostileForms.publish(to: broker.bootstrap)
+
+        let results = try broker.consumer(
+            topic: StreamCoderTopic.codings,
+            group: "check",
+            name: "codings",
+            extra: ["--type", "raw"]
+        )
+        let reviews = try broker.consumer(
+            topic: StreamCoderTopic.manualReview,
+            group: "check",
+            name: "reviews",
+            extra: ["--type", "raw"]
+        )
+        let dead = try broker.consumer(
+            topic: StreamCoderTopic.deadLetter,
+            group: "check",
+            name: "dlq",
+            extra: ["--type", "raw"]
+        )
+        let expectedResults = Self.goodForms + hostile.coded.count
+        try await results.waitUntil("every result and dead letter", timeout: .seconds(180)) {
+            results.lines.count + reviews.lines.count >= expectedResults && dead.lines.count >= hostile.dead.count
+        }
+        try await Task.sleep(for: .seconds(2))  // duplicates, if any, would show up now
+
+        let resultKeys = try formIDs(results.lines + reviews.lines)
+        let deadKeys = try formIDs(dead.lines)
+        print(
+            "workers: \(results.lines.count) auto-coded, \(reviews.lines.count) manual review, \(dead.lines.count) dead letters"
+        )
+        #expect(resultKeys.count == expectedResults, "exactly one result per form")
+        #expect(Set(resultKeys).count == expectedResults)
+        #expect(Set(hostile.coded).isSubset(of: Set(resultKeys)), "unknown categorical values are coded, not refused")
+        #expect(deadKeys.sorted() == hostile.dead.sorted(), "every poison record, once, in the dead-letter topic")
+        #expect(workers.allSatisfy { $0.isRunning }, "no worker died of poison")
+
+        for worker in workers {
+            worker.signal(SIGTERM)
+            #expect(try await worker.waitForExit() == 0, "\(worker.name): \(worker.diagnostics)")
+            #expect(worker.errorOutput.contains("worker stopped"))
+        }
+    }
+}
+
+extension BrokerProcess {
+    /// Starts `streamcoder worker` with short group timeouts.
+    func worker(package: URL, name: String) throws -> ChildProcess {
+        try ChildProcess(
+            TestPaths.streamcoder,
+            [
+                "worker", "--brokers", bootstrap, "--model", package.path,
+                "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "fetch.wait.max.ms=10",
+            ],
+            name: name
+        )
+    }
+}
+
+/// Imports the classifier tests' fastText fixture into a package with `streamcoder models import-fasttext`.
+func importTestPackage() async throws -> URL {
+    let fixtures = TestPaths.packageRoot.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pkg-\(UUID().uuidString)")
+    try await runToCompletion(
+        TestPaths.streamcoder,
+        [
+            "models", "import-fasttext", fixtures.appendingPathComponent("ova.bin").path,
+            "--labels", fixtures.appendingPathComponent("naf_labels.csv").path,
+            "--out", directory.path, "--name", "naf-test", "--version", "1",
+        ]
+    )
+    return directory
+}
+
+/// Records no worker should code: garbage bytes, blank text, invalid UTF-8, text over the size
+/// limit; and forms with unknown categorical values, which it should code.
+enum HostileForms {
+    static func publish(to bootstrap: String) async throws -> (dead: [String], coded: [String]) {
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: bootstrap),
+            logger: .init(label: "hostile")
+        )
+        var generator = SplitMix(seed: 42)
+        var dead: [String] = []
+        var coded: [String] = []
+        for index in 0..<1_200 {
+            let key = "hostile-\(index)"
+            let value: [UInt8]
+            switch index % 5 {
+            case 0:
+                value = (0..<(1 + Int(generator.next() % 200))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            case 1: value = try RegistryForm(formID: key, descriptionActivity: " \t ").encoded()
+            case 2: value = try invalidUTF8(key)
+            case 3:
+                value = try RegistryForm(formID: key, descriptionActivity: String(repeating: "vente ", count: 600))
+                    .encoded()
+            default:
+                value = try RegistryForm(formID: key, descriptionActivity: "boulangerie", typeForm: "ZZ9", event: "??")
+                    .encoded()
+            }
+            guard (try? RegistryForm(decoding: value)) == nil else {
+                coded.append(key)
+                try producer.produce(
+                    KafkaProducerMessage(topic: StreamCoderTopic.forms, key: Array(key.utf8), value: value)
+                )
+                continue
+            }
+            dead.append(key)
+            try producer.produce(
+                KafkaProducerMessage(topic: StreamCoderTopic.forms, key: Array(key.utf8), value: value)
+            )
+        }
+        try await producer.flush()
+        return (dead, coded)
+    }
+
+    /// A form whose activity text is not UTF-8 (bytes patched after encoding).
+    static func invalidUTF8(_ key: String) throws -> [UInt8] {
+        var bytes = try RegistryForm(formID: key, descriptionActivity: "@@@@").encoded()
+        let marker = Array("@@@@".utf8)
+        let start = (0...(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == marker }!
+        bytes.replaceSubrange(start..<(start + 4), with: [0xC3, 0x28, 0xFF, 0xFE])
+        return bytes
+    }
+}
+
+/// A small deterministic generator, so a failing run can be replayed.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

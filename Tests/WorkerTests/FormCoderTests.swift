@@ -1,0 +1,121 @@
+import Classifier
+import Foundation
+import Kafka
+import Testing
+import Wire
+
+@testable import Worker
+
+/// A package imported from the fastText fixture of the classifier tests, once per test run.
+enum TestPackage {
+    static let directory: URL = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let fixtures = root.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-tests-\(getpid())")
+        _ = try! FastTextImporter.importModel(
+            from: fixtures.appendingPathComponent("ova.bin"), labels: fixtures.appendingPathComponent("naf_labels.csv"),
+            name: "naf-test", version: "1", to: directory)
+        return directory
+    }()
+
+    static func classifier(threshold: Double? = nil) throws -> FormClassifier {
+        try FormClassifier(packageAt: directory, overrides: DecisionOverrides(confidenceThreshold: threshold))
+    }
+}
+
+@Suite("Form coder")
+struct FormCoderTests {
+    let coder = FormCoder(topics: WorkerTopics())
+
+    func record(_ value: [UInt8]?, headers: [KafkaHeader] = [], offset: Int64 = 7) -> KafkaConsumerMessage {
+        KafkaConsumerMessage(
+            topicPartition: KafkaTopicPartition(topic: StreamCoderTopic.forms, partition: 2), offset: offset,
+            key: Array("k".utf8), value: value, headers: headers, timestampMilliseconds: nil)
+    }
+
+    func form(_ text: String, id: String = "f-1") throws -> [UInt8] {
+        try RegistryForm(formID: id, descriptionActivity: text, typeForm: "M").encoded()
+    }
+
+    @Test func poisonInputGoesToTheDeadLetterTopicUnchangedWithItsErrorAndOrigin() throws {
+        let garbage: [UInt8] = [0xFF, 0xFF, 0x01, 0x02]
+        let blank = try RegistryForm(formID: "f-2", descriptionActivity: "   ").encoded()
+        let outputs = coder.outputs(
+            for: [record(garbage, headers: [KafkaHeader(key: "traceparent", text: "t")]), record(blank), record(nil)],
+            classifier: try TestPackage.classifier(), now: 0)
+        #expect(outputs.map(\.count) == [1, 1, 1])
+        let dead = outputs.map { $0[0] }
+        #expect(dead.allSatisfy { $0.topic == StreamCoderTopic.deadLetter })
+        #expect(dead[0].value == garbage)
+        #expect(dead[1].value == blank)
+        let headers = Dictionary(dead[0].headers.map { ($0.key, $0.text ?? "") }) { $1 }
+        #expect(headers["traceparent"] == "t")
+        #expect(headers["sc-error-code"] == "malformed")
+        #expect(headers["sc-source-topic"] == StreamCoderTopic.forms)
+        #expect(headers["sc-source-partition"] == "2")
+        #expect(headers["sc-source-offset"] == "7")
+        #expect(dead[1].headers.first { $0.key == "sc-error-code" }?.text == "blankField")
+        #expect(dead[2].headers.first { $0.key == "sc-error-code" }?.text == "missingField")
+    }
+
+    @Test func aConfidentFormIsAutoCodedAndAnUnsureOneGoesToReviewWithTheForm() throws {
+        let messages = [record(try form("coiffure a domicile"))]
+        let sure = coder.outputs(for: messages, classifier: try TestPackage.classifier(threshold: 0), now: 5)[0]
+        #expect(sure.count == 1 && sure[0].topic == StreamCoderTopic.codings)
+        let coded = try CodingResult(decoding: sure[0].value!)
+        #expect(coded.decision == .autoCoded)
+        #expect(coded.form == nil)
+        #expect(coded.model?.name == "naf-test")
+        #expect(coded.model?.sha256.count == 64)
+        #expect(coded.candidates.count == 5)
+        #expect(coded.codedAtUnixMs == 5)
+
+        let unsure = coder.outputs(for: messages, classifier: try TestPackage.classifier(threshold: 1.01), now: 5)[0]
+        #expect(unsure[0].topic == StreamCoderTopic.manualReview)
+        let reviewed = try CodingResult(decoding: unsure[0].value!)
+        #expect(reviewed.decision == .manualReview)
+        #expect(reviewed.form?.descriptionActivity == "coiffure a domicile")
+        #expect(reviewed.candidates == coded.candidates)
+    }
+
+    @Test func aPassedDeadlineIsAnsweredWithoutInference() throws {
+        let message = record(try form("coiffure"), headers: [KafkaHeader(key: "sc-deadline", text: "1000")])
+        let output = coder.outputs(for: [message], classifier: try TestPackage.classifier(), now: 2_000)[0][0]
+        let result = try CodingResult(decoding: output.value!)
+        #expect(result.status.code == .deadlineExceeded)
+        #expect(result.decision == .rejected)
+        #expect(result.candidates.isEmpty)
+        #expect(result.model == nil)
+        #expect(output.topic == StreamCoderTopic.manualReview)
+
+        let inTime = coder.outputs(for: [message], classifier: try TestPackage.classifier(), now: 999)[0][0]
+        #expect(try CodingResult(decoding: inTime.value!).status.code == .ok)
+    }
+
+    @Test func aCallerGetsTheResultOnItsReplyTopicWithItsCorrelationIDAndTrace() throws {
+        let headers = [
+            KafkaHeader(key: "sc-reply-to", text: "caller.replies"),
+            KafkaHeader(key: "sc-correlation-id", text: "req-9"),
+            KafkaHeader(key: "traceparent", text: "00-trace-span-01"),
+        ]
+        let outputs = coder.outputs(
+            for: [record(try form("boulangerie"), headers: headers)], classifier: try TestPackage.classifier(), now: 1)[0]
+        #expect(outputs.map(\.topic) == [StreamCoderTopic.manualReview, "caller.replies"])
+        #expect(outputs[0].value == outputs[1].value)
+        for output in outputs {
+            #expect(output.key == Array("f-1".utf8))
+            #expect(output.headers.first { $0.key == "sc-correlation-id" }?.text == "req-9")
+            #expect(output.headers.first { $0.key == "traceparent" }?.text == "00-trace-span-01")
+            #expect(!output.headers.contains { $0.key == "sc-reply-to" })
+        }
+    }
+
+    @Test func aBatchKeepsItsOrderAcrossGoodAndBadRecords() throws {
+        let messages = [record(try form("coiffure", id: "a")), record([1, 2, 3]), record(try form("taxi", id: "c"))]
+        let outputs = coder.outputs(for: messages, classifier: try TestPackage.classifier(), now: 1)
+        #expect(try CodingResult(decoding: outputs[0][0].value!).formID == "a")
+        #expect(outputs[1][0].topic == StreamCoderTopic.deadLetter)
+        #expect(try CodingResult(decoding: outputs[2][0].value!).formID == "c")
+    }
+}
