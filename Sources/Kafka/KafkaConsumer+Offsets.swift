@@ -71,6 +71,36 @@ extension KafkaConsumer {
         }
     }
 
+    /// Reads the given partitions from the given offsets, outside any group rebalancing (a reader
+    /// of replies or a replay); replaces the current assignment.
+    public func assign(_ offsets: [KafkaTopicPartition: Int64]) throws(KafkaError) {
+        let list = TopicPartitionList(offsets.map { ($0.key, $0.value) })
+        let err = client.withHandle { rd_kafka_assign($0, list.pointer) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "could not assign \(offsets.keys.sorted())", rdKafkaError: err)
+        }
+    }
+
+    /// Asks the partition's leader for its low and high watermarks.
+    public func watermarks(
+        of partition: KafkaTopicPartition,
+        timeout: Duration = .seconds(10)
+    ) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let client = self.client
+        return try await runBlocking { () throws(KafkaError) in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = client.withHandle {
+                rd_kafka_query_watermark_offsets(
+                    $0, partition.topic, partition.partition, &low, &high, Int32(timeout.milliseconds))
+            }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(.consumer, "could not read the watermarks of \(partition)", rdKafkaError: err)
+            }
+            return (low, high)
+        }
+    }
+
     /// Position and high watermark of every assigned partition (watermarks as last fetched).
     public func lag() -> [KafkaPartitionLag] {
         let assigned = assignment.sorted()

@@ -12,6 +12,8 @@ public enum StreamCoderTopic {
     public static let control = "streamcoder.control"
     /// Worker reports.
     public static let fleet = "streamcoder.fleet"
+    /// Default reply topic of request/reply callers (`streamcoder code --brokers`).
+    public static let replies = "streamcoder.replies.v1"
 
     /// Every default topic with its partition count and configs. A `nil` count is the
     /// deployment's choice (the data topics: their partitions bound how many workers share the work).
@@ -22,6 +24,7 @@ public enum StreamCoderTopic {
         (deadLetter, 4, [:]),
         (control, 1, ["cleanup.policy": "compact"]),
         (fleet, 1, [:]),
+        (replies, 4, [:]),
     ]
 }
 

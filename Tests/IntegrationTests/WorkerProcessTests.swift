@@ -61,6 +61,102 @@ struct WorkerProcessTests {
             #expect(worker.errorOutput.contains("worker stopped"))
         }
     }
+    @Test func killingAWorkerRepeatedlyWhileFormsFlowLosesNoForm() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let steady = try broker.worker(package: package, name: "steady")
+        var victim = try broker.worker(package: package, name: "victim-1")
+        try await steady.waitUntil("an assignment") { steady.errorOutput.contains("partitions assigned") }
+
+        let chunks = 10
+        let perChunk = 3_000
+        var kills = 0
+        for chunk in 0..<chunks {
+            try await broker.run([
+                "produce", "--csv", TestPaths.sampleForms.path, "--count", "\(perChunk)",
+                "--id-prefix", "c\(chunk)-",
+            ])
+            if chunk == 2 || chunk == 6 {
+                victim.signal(SIGKILL)
+                _ = try await victim.waitForExit()
+                kills += 1
+            }
+            if chunk == 4 || chunk == 8 {
+                victim = try broker.worker(package: package, name: "victim-\(kills + 1)")
+            }
+            try await Task.sleep(for: .milliseconds(700))
+        }
+        let expected = Set(
+            (0..<chunks).flatMap { chunk in
+                (0..<perChunk).map { index in "c\(chunk)-\(index % 25 + 1)" + (index >= 25 ? "-\(index / 25)" : "") }
+            }
+        )
+
+        let results = try broker.consumer(
+            topic: StreamCoderTopic.codings,
+            group: "check",
+            name: "codings",
+            extra: ["--type", "raw"]
+        )
+        let reviews = try broker.consumer(
+            topic: StreamCoderTopic.manualReview,
+            group: "check",
+            name: "reviews",
+            extra: ["--type", "raw"]
+        )
+        try await results.waitUntil("a result for every form", timeout: .seconds(180)) {
+            Set(((try? formIDs(results.lines + reviews.lines)) ?? [])).isSuperset(of: expected)
+        }
+        try await Task.sleep(for: .seconds(2))
+        let keys = try formIDs(results.lines + reviews.lines)
+        let duplicates = keys.count - Set(keys).count
+        print(
+            "worker kill test: \(kills) kills, \(keys.count) results for \(expected.count) forms, \(duplicates) duplicates"
+        )
+        #expect(Set(keys) == expected, "every form has a result, and only forms that were sent")
+        #expect(victim.errorOutput.contains("partitions assigned"), "the restarted worker takes part again")
+        for worker in [steady, victim] {
+            worker.signal(SIGTERM)
+            #expect(try await worker.waitForExit() == 0, "\(worker.name): \(worker.diagnostics)")
+        }
+    }
+    @Test func aCallerGetsItsAnswerByRequestReplyAndAnExpiredDeadlineIsNotCoded() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let worker = try broker.worker(package: package, name: "worker")
+        try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+
+        let answer = try await broker.run(["code", "coiffure a domicile", "--json", "--timeout", "30",
+                                           "-X", "fetch.wait.max.ms=10"])
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
+        #expect(result["decision"] as? String == "DECISION_MANUAL_REVIEW")
+        #expect((result["candidates"] as? [Any])?.count == 5)
+        #expect((result["model"] as? [String: Any])?["name"] as? String == "naf-test")
+
+        // A request whose deadline passed before any worker saw it.
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: broker.bootstrap), logger: .init(label: "t"))
+        let past = Int64(Date().timeIntervalSince1970 * 1_000) - 60_000
+        try await producer.send(KafkaProducerMessage(
+            topic: StreamCoderTopic.forms, key: Array("late-1".utf8),
+            value: try RegistryForm(formID: "late-1", descriptionActivity: "coiffure").encoded(),
+            headers: [
+                KafkaHeader(key: StreamCoderHeader.replyTo, text: StreamCoderTopic.replies),
+                KafkaHeader(key: StreamCoderHeader.correlationID, text: "late-request"),
+                KafkaHeader(key: StreamCoderHeader.deadline, text: String(past)),
+            ]))
+        let replies = try broker.consumer(topic: StreamCoderTopic.replies, group: "replies", name: "replies",
+                                          extra: ["--type", "result"])
+        try await replies.waitUntil("the late reply") { replies.lines.contains { $0.contains("late-request") } }
+        let line = try #require(replies.lines.first { $0.contains("late-request") })
+        let late = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let lateResult = try #require(late["result"] as? [String: Any])
+        #expect((lateResult["status"] as? [String: Any])?["code"] as? String == "STATUS_CODE_DEADLINE_EXCEEDED")
+        #expect(lateResult["decision"] as? String == "DECISION_REJECTED")
+        #expect((lateResult["candidates"] as? [Any])?.isEmpty ?? true)
+        replies.signal(SIGTERM)
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0)
+    }
 }
 
 extension BrokerProcess {

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Classifier
+import Foundation
+import Kafka
+import Wire
+
+/// `streamcoder code`: code one activity text, locally with a package or through the fleet.
+struct CodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "code",
+        abstract: "Code an activity text: with a local package (--model) or by request/reply through the workers (--brokers).",
+        discussion: """
+            Through the workers, the form is published on the forms topic with the headers \
+            sc-reply-to, sc-correlation-id, sc-deadline and traceparent; the answer is read from the \
+            reply topic. A worker that finds the deadline passed answers DEADLINE_EXCEEDED without \
+            coding.
+            """
+    )
+
+    @Argument(help: "The activity text, e.g. \"boulangerie pâtisserie artisanale\".")
+    var text: String
+
+    @Option(help: "A model package directory: code here, without Kafka.")
+    var model: String?
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(name: .customLong("type-form"), help: "The form's type (liasse type).")
+    var typeForm: String = ""
+
+    @Option(help: "The form's event code.")
+    var event: String = ""
+
+    @Option(name: .customLong("top-k"), help: "Candidates to show (local mode).")
+    var topK: Int?
+
+    @Option(help: "Seconds to wait for the answer (request/reply).")
+    var timeout: Double = 10
+
+    @Option(name: .customLong("deadline-ms"), help: "The workers must answer within this many milliseconds (request/reply).")
+    var deadlineMilliseconds: Int = 5_000
+
+    @Option(name: .customLong("reply-topic"), help: "The topic to read the answer from.")
+    var replyTopic: String = StreamCoderTopic.replies
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let form = RegistryForm(formID: "code-\(UUID().uuidString.prefix(8))", descriptionActivity: text,
+                                typeForm: typeForm, event: event)
+        try form.validate()
+        let result: CodingResult
+        if let model {
+            result = try codeLocally(form, package: model)
+        } else {
+            result = try await RequestReply(kafka: kafka, replyTopic: replyTopic)
+                .code(form, deadlineMilliseconds: deadlineMilliseconds, timeout: .seconds(timeout))
+        }
+        try show(result)
+    }
+
+    private func codeLocally(_ form: RegistryForm, package directory: String) throws -> CodingResult {
+        let package = try ModelPackage.load(from: URL(fileURLWithPath: directory))
+        let prediction = Classifier(package: package).classify(
+            fields: ["description_activity": form.descriptionActivity, "type_form": form.typeForm, "event": form.event],
+            topK: topK)
+        return CodingResult(
+            formID: form.formID,
+            decision: prediction.decision == .autoCoded ? .autoCoded : .manualReview,
+            candidates: prediction.candidates.map {
+                Wire.Candidate(code: $0.code, label: $0.label, probability: Float($0.probability))
+            },
+            confidenceIndex: Float(prediction.confidenceIndex),
+            model: ModelRef(name: package.manifest.name, version: package.manifest.version,
+                            sha256: package.manifest.weights.sha256),
+            codedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000))
+    }
+
+    private func show(_ result: CodingResult) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            printLine(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        printLine("\(text)")
+        if result.status.code != .ok {
+            printLine("  status \(result.status.code): \(result.status.message)")
+            return
+        }
+        for candidate in result.candidates {
+            printLine("  \(candidate.code)  \(String(format: "%.4f", candidate.probability))  \(candidate.label)")
+        }
+        let decision = result.decision == .autoCoded ? "auto-coded" : "manual review"
+        printLine("  IC \(String(format: "%.4f", result.confidenceIndex)) → \(decision)"
+            + (result.model.map { " (\($0.name)@\($0.version))" } ?? ""))
+    }
+}
