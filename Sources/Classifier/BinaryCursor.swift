@@ -49,6 +49,9 @@ struct BinaryCursor {
 
     var isAtEnd: Bool { position == bytes.count }
 
+    /// Bytes left to read.
+    var remaining: Int { bytes.count - position }
+
     private mutating func load<T: FixedWidthInteger>(_ type: T.Type) throws(ModelPackageError) -> T {
         let size = MemoryLayout<T>.size
         guard size <= bytes.count - position else { throw truncated(needing: size) }

@@ -4,7 +4,10 @@ extension Classifier {
     /// Classifies many texts at once: every text's hidden vector is computed as in the single
     /// path, then the output layer runs as one `sgemm` over the whole batch.
     ///
-    /// Results equal the single path's up to float rounding of the product's summation order.
+    /// Results equal the single path's up to float rounding of the product's summation order
+    /// (for one-vs-all, fastText's stepped sigmoid can turn a last-bit difference into one step
+    /// of its table, at most 0.008). This is synchronous CPU work: call it from a dedicated
+    /// thread, not from Swift concurrency's cooperative pool.
     public func classify(batch texts: [String], topK: Int? = nil) -> [Prediction] {
         guard !texts.isEmpty else { return [] }
         // Hierarchical softmax visits a few tree nodes per form: there is no output layer to batch.

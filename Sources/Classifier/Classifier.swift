@@ -5,7 +5,7 @@ internal import COpenBLAS
 /// A classifier owns scratch buffers so that classifying a form allocates nothing in its hot
 /// loop (tokens, hidden vector, output scores); only the returned ``Prediction`` is allocated.
 /// It is therefore not `Sendable`: give each worker thread its own classifier over one shared
-/// package.
+/// package. Classifying is synchronous CPU work; run it off Swift concurrency's cooperative pool.
 public final class Classifier {
     /// The package this classifier runs.
     public let package: ModelPackage

@@ -68,6 +68,9 @@ struct FastTextBinary {
         _ = try cursor.double()  // sampling threshold `t`: training only
         (dim, wordNgrams, loss, modelKind, bucket) = (args[0], args[5], Int32(args[6]), Int32(args[7]), args[8])
         (minn, maxn) = (args[9], args[10])
+        guard dim > 0, wordNgrams >= 1, bucket >= 0, minn >= 0, maxn >= 0 else {
+            throw .source(file, "has impossible settings (dim \(dim), wordNgrams \(wordNgrams), bucket \(bucket))")
+        }
         // Version 11 supervised models predate char n-grams.
         if version == 11 && modelKind == 3 { maxn = 0 }
         (entries, wordCount, labelCount, pruneIndexSize, pruneIndex) = try Self.readDictionary(&cursor)
@@ -97,7 +100,8 @@ struct FastTextBinary {
             throw .source(cursor.file, "has a dictionary of \(size) entries for \(words) words and \(labels) labels")
         }
         var entries: [Entry] = []
-        entries.reserveCapacity(size)
+        // Each entry takes at least 10 bytes: a hostile count cannot make us reserve more than the file holds.
+        entries.reserveCapacity(min(size, cursor.remaining / 10))
         for _ in 0..<size {
             let word = try cursor.cString()
             entries.append(Entry(word: word, count: try cursor.int64(), type: try cursor.int8()))
@@ -121,8 +125,9 @@ struct FastTextBinary {
     private static func readMatrix(_ cursor: inout BinaryCursor) throws(ModelPackageError) -> Matrix {
         let rows = try cursor.int64()
         let columns = try cursor.int64()
-        guard rows >= 0, columns >= 0, rows.multipliedReportingOverflow(by: columns * 4).overflow == false else {
-            throw .source(cursor.file, "declares a \(rows) × \(columns) matrix")
+        let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard rows >= 0, columns >= 0, !overflow, elements <= Int64(cursor.remaining / 4) else {
+            throw .source(cursor.file, "declares a \(rows) × \(columns) matrix with \(cursor.remaining) bytes left")
         }
         return Matrix(rows: Int(rows), columns: Int(columns), bytes: try cursor.take(Int(rows * columns * 4)))
     }

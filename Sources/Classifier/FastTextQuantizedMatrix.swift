@@ -41,7 +41,8 @@ struct FastTextQuantizedMatrix {
         let codeCount = Int(try cursor.int32())
         codes = try cursor.take(codeCount)
         quantizer = try Self.readQuantizer(&cursor)
-        guard rows >= 0, quantizer.dim == columns, codeCount == rows * quantizer.subquantizers else {
+        let (expectedCodes, overflow) = rows.multipliedReportingOverflow(by: quantizer.subquantizers)
+        guard rows >= 0, quantizer.dim == columns, !overflow, codeCount == expectedCodes else {
             throw .source(cursor.file, "has a quantized \(rows) × \(columns) matrix whose codes do not fit it")
         }
         norms = nil

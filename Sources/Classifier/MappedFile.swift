@@ -7,7 +7,9 @@ import Darwin
 /// A read-only memory mapping of a whole file, unmapped when the last reference goes.
 ///
 /// Weights are mapped, not read: a worker holding two models (the stable one and a candidate)
-/// shares their pages with the page cache instead of copying hundreds of megabytes.
+/// shares their pages with the page cache instead of copying hundreds of megabytes. Packages are
+/// immutable once written (a new version is a new directory): a file truncated under a live
+/// mapping would fault its reader.
 // @unchecked Sendable: the mapping is PROT_READ and never changes after init; only immutable
 // reads go through `bytes`.
 final class MappedFile: @unchecked Sendable {

@@ -32,6 +32,35 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     /// The weights file and its digest.
     public var weights: WeightsReference
 
+    /// Creates a manifest. ``ModelPackage/write(manifest:tensors:to:)`` fills in `tensors` and `weights`.
+    public init(
+        formatVersion: Int = ModelManifest.currentFormatVersion,
+        name: String,
+        version: String,
+        architecture: Architecture,
+        text: TextInput,
+        fasttext: FastTextSettings?,
+        categorical: [CategoricalFeature] = [],
+        labels: [Label],
+        decision: DecisionPolicy = DecisionPolicy(),
+        tensors: [TensorSpec] = [],
+        goldenExamples: [GoldenExample] = [],
+        weights: WeightsReference = WeightsReference(file: ModelPackage.weightsFile, sha256: "", bytes: 0)
+    ) {
+        self.formatVersion = formatVersion
+        self.name = name
+        self.version = version
+        self.architecture = architecture
+        self.text = text
+        self.fasttext = fasttext
+        self.categorical = categorical
+        self.labels = labels
+        self.decision = decision
+        self.tensors = tensors
+        self.goldenExamples = goldenExamples
+        self.weights = weights
+    }
+
     /// Model architectures a package can declare.
     public enum Architecture: String, Codable, Sendable {
         /// fastText supervised: mean of word, char n-gram and word n-gram rows, linear head.
@@ -102,6 +131,13 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var dtype: TensorDType
         /// Its shape.
         public var shape: [Int]
+
+        /// Creates a tensor description.
+        public init(name: String, dtype: TensorDType, shape: [Int]) {
+            self.name = name
+            self.dtype = dtype
+            self.shape = shape
+        }
     }
 
     /// An input with the answer the model gave when the package was made.
@@ -127,6 +163,12 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var code: String
         /// Its probability.
         public var probability: Double
+
+        /// Creates an expected candidate.
+        public init(code: String, probability: Double) {
+            self.code = code
+            self.probability = probability
+        }
     }
 
     /// The weights file of the package.
@@ -137,5 +179,12 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var sha256: String
         /// File size in bytes.
         public var bytes: Int
+
+        /// Creates a weights reference.
+        public init(file: String, sha256: String, bytes: Int) {
+            self.file = file
+            self.sha256 = sha256
+            self.bytes = bytes
+        }
     }
 }

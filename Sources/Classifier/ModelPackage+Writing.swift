@@ -62,7 +62,7 @@ extension ModelPackage {
             for chunk in [header] + tensors.map(\.bytes) {
                 hasher.update(chunk)
                 size += chunk.count
-                try write(Data(chunk), to: handle, path: url.path)
+                try write(chunk, to: handle, path: url.path)
             }
         }
         return (hasher.finalize(), size)
@@ -90,7 +90,11 @@ extension ModelPackage {
         }
     }
 
-    private static func write(_ data: Data, to handle: FileHandle, path: String) throws(ModelPackageError) {
+    private static func write(
+        _ data: some DataProtocol,
+        to handle: FileHandle,
+        path: String
+    ) throws(ModelPackageError) {
         do {
             try handle.write(contentsOf: data)
         } catch {

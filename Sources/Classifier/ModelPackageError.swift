@@ -56,6 +56,12 @@ public struct ModelPackageError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         "\(file): \(problem) [\(code)] — \(remedy)"
     }
+
+    /// Whether trying again unchanged can succeed: only for I/O failures (a file not yet
+    /// synced to this host, a full disk freed). A package that is wrong stays wrong.
+    public var retryCanHelp: Bool {
+        code == .fileUnreadable || code == .writeFailed
+    }
 }
 
 extension ModelPackageError {

@@ -29,6 +29,17 @@ struct SafeTensorEntry: Codable, Equatable {
     }
 
     var elementCount: Int { shape.reduce(1, *) }
+
+    /// The tensor's byte count, or `nil` when its shape overflows (a hostile header).
+    var byteCount: Int? {
+        var total = dtype.size
+        for dimension in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
 }
 
 /// The parsed header of a safetensors file: 8-byte little-endian header length, a JSON object
@@ -46,10 +57,11 @@ struct SafeTensorsLayout {
     /// Parses and checks the layout of `bytes`, the whole file `file`.
     init(parsing bytes: UnsafeRawBufferPointer, file: String) throws(ModelPackageError) {
         guard bytes.count >= 8 else { throw .weights(file, "is \(bytes.count) bytes long, shorter than its header") }
-        let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
-        guard headerLength <= Self.maximumHeaderBytes, headerLength <= bytes.count - 8 else {
-            throw .weights(file, "declares a \(headerLength)-byte header but the file has \(bytes.count) bytes")
+        let declared = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        guard declared <= UInt64(Self.maximumHeaderBytes), Int(declared) <= bytes.count - 8 else {
+            throw .weights(file, "declares a \(declared)-byte header but the file has \(bytes.count) bytes")
         }
+        let headerLength = Int(declared)
         let header = Data(bytes[8..<8 + headerLength])
         entries = try Self.decodeEntries(header, file: file)
         dataStart = 8 + headerLength
@@ -79,7 +91,7 @@ struct SafeTensorsLayout {
         var cursor = 0
         for (name, entry) in entries.sorted(by: { $0.value.dataOffsets[0] < $1.value.dataOffsets[0] }) {
             let (begin, end) = (entry.dataOffsets[0], entry.dataOffsets[1])
-            guard begin == cursor, end - begin == entry.elementCount * entry.dtype.size else {
+            guard begin == cursor, end >= begin, let size = entry.byteCount, end - begin == size else {
                 throw .weights(file, "tensor '\(name)' has byte range \(begin)..<\(end), which does not fit its shape")
             }
             cursor = end

@@ -105,6 +105,14 @@ struct BadPackageTests {
         try FileManager.default.removeItem(at: weightsURL)
         refusal(.fileUnreadable, naming: weightsURL)
     }
+
+    @Test("only I/O failures say a retry can help")
+    func retryOnlyForIO() {
+        let unreadable = ModelPackageError(.fileUnreadable, file: "f", problem: "p", remedy: "r")
+        let tampered = ModelPackageError(.checksumMismatch, file: "f", problem: "p", remedy: "r")
+        #expect(unreadable.retryCanHelp)
+        #expect(!tampered.retryCanHelp)
+    }
 }
 
 @Suite("Bad fastText models are refused")
@@ -142,6 +150,83 @@ struct BadFastTextModelTests {
             )
         } throws: { error in
             (error as? ModelPackageError)?.code == .labelMissing && (error as? ModelPackageError)?.file == csv.path
+        }
+    }
+}
+
+@Suite("Hostile safetensors headers are refused")
+struct HostileHeaderTests {
+    private func layout(header: String, data: Int) -> Result<SafeTensorsLayout, ModelPackageError> {
+        var json = Array(header.utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        let bytes =
+            withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) } + json
+            + [UInt8](repeating: 0, count: data)
+        return bytes.withUnsafeBytes { raw in
+            Result { () throws(ModelPackageError) in try SafeTensorsLayout(parsing: raw, file: "hostile.safetensors") }
+        }
+    }
+
+    @Test("overflowing shapes, overlapping ranges and oversized header lengths are errors, not crashes")
+    func hostileHeaders() {
+        let cases = [
+            #"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#,
+            #"{"a":{"dtype":"Q9","shape":[2],"data_offsets":[0,8]}}"#,
+            #"[1,2,3]"#,
+        ]
+        for header in cases {
+            guard case .failure(let error) = layout(header: header, data: 16) else {
+                Issue.record("accepted \(header)")
+                continue
+            }
+            #expect(error.code == .weightsInvalid)
+        }
+        var huge = withUnsafeBytes(of: UInt64.max.littleEndian) { Array($0) }
+        huge += [UInt8](repeating: 0x20, count: 8)
+        let result = huge.withUnsafeBytes { raw in
+            Result { () throws(ModelPackageError) in try SafeTensorsLayout(parsing: raw, file: "hostile.safetensors") }
+        }
+        #expect(throws: ModelPackageError.self) { try result.get() }
+    }
+}
+
+@Suite("Damaged fastText files are refused without crashing")
+struct DamagedFastTextTests {
+    private func parse(_ bytes: Data) -> Bool {
+        do {
+            let binary = try FastTextBinary(bytes: bytes, file: "damaged.bin")
+            _ = try FastTextImporter.settings(of: binary, file: "damaged.bin")
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    @Test("every truncation of a quantized model is refused", arguments: ["softmax.ftz", "ova.ftz"])
+    func truncations(model: String) throws {
+        let bytes = try Data(contentsOf: Fixtures.url("fasttext/\(model)"))
+        for length in stride(from: 0, to: bytes.count, by: 3001) {
+            #expect(!parse(bytes.prefix(length)), "accepted the first \(length) bytes")
+        }
+    }
+
+    @Test("corrupted header and dictionary bytes give errors, not crashes")
+    func corruptions() throws {
+        let original = try Data(contentsOf: Fixtures.url("fasttext/softmax.ftz"))
+        // A fixed linear congruential sequence: the same corruptions on every run.
+        var state: UInt64 = 0x5EED
+        for _ in 0..<80 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            var bytes = original
+            bytes[Int(state >> 33) % 2000] = UInt8(truncatingIfNeeded: state >> 17)
+            _ = parse(bytes)
+        }
+        for position in [8, 12, 40, 60, 64, 68, 72, 80] {
+            var bytes = original
+            bytes.replaceSubrange(position..<position + 4, with: [0xFF, 0xFF, 0xFF, 0x7F])
+            _ = parse(bytes)
         }
     }
 }

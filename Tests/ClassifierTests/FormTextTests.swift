@@ -42,3 +42,14 @@ struct FormTextTests {
         #expect(surface.token(for: "500") == "SURF_S2")
     }
 }
+
+@Suite("Form text normalisation")
+struct FormTextNormalisationTests {
+    @Test("a lowercase normalisation lowercases the joined text but not the categorical tokens")
+    func lowercaseNormalisation() {
+        var manifest = TinyModel.manifest
+        manifest.text.normalization = .lowercase
+        let fields = ["description_activity": "BOULANGERIE Pâtisserie", "type_form": "M"]
+        #expect(manifest.text(fromFields: fields) == "boulangerie pâtisserie TYPE_M")
+    }
+}
