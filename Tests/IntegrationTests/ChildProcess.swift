@@ -104,13 +104,20 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits until `condition` holds, polling, or throws after `timeout` with what the process printed.
-    func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
+    /// Heavy conditions (parsing thousands of lines) should poll slowly: the processes under test
+    /// share two cores with the test.
+    func waitUntil(
+        _ what: String,
+        timeout: Duration = .seconds(60),
+        every interval: Duration = .milliseconds(50),
+        _ condition: () -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else {
                 throw TestFailure("\(name): timed out waiting for \(what); stderr:\n\(diagnostics)")
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: interval)
         }
     }
 

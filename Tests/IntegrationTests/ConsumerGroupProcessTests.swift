@@ -56,9 +56,9 @@ struct ConsumerGroupProcessTests {
 
         let restarted = try broker.consumer(topic: "kill.forms", group: "kill", name: "restarted", extra: throttle)
         let everyone = [victim, survivor, restarted]
-        try await restarted.waitUntil("every form read at least once", timeout: .seconds(120)) {
-            let ids = everyone.flatMap { (try? formIDs($0.lines)) ?? [] }
-            return Set(ids).count >= Self.total
+        try await restarted.waitUntil("every form read at least once", timeout: .seconds(180), every: .seconds(1)) {
+            let lines = everyone.flatMap(\.lines)
+            return lines.count >= Self.total && Set((try? formIDs(lines)) ?? []).count >= Self.total
         }
         for consumer in [survivor, restarted] {
             consumer.signal(SIGTERM)

@@ -104,8 +104,9 @@ struct WorkerProcessTests {
             name: "reviews",
             extra: ["--type", "raw"]
         )
-        try await results.waitUntil("a result for every form", timeout: .seconds(180)) {
-            Set(((try? formIDs(results.lines + reviews.lines)) ?? [])).isSuperset(of: expected)
+        try await results.waitUntil("a result for every form", timeout: .seconds(180), every: .seconds(1)) {
+            let lines = results.lines + reviews.lines
+            return lines.count >= expected.count && Set((try? formIDs(lines)) ?? []).isSuperset(of: expected)
         }
         try await Task.sleep(for: .seconds(2))
         let keys = try formIDs(results.lines + reviews.lines)
