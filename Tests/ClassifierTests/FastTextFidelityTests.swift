@@ -82,3 +82,24 @@ struct FastTextFidelityTests {
         #expect(classifier.classify(text: "boulangerie __label__1071C") == classifier.classify(text: "boulangerie"))
     }
 }
+
+@Suite("Sharing a package")
+struct SharedPackageTests {
+    @Test("classifiers on several threads over one package give the single-threaded answers")
+    func concurrentClassifiers() async throws {
+        let package = try Fixtures.importedPackage("softmax")
+        let texts = try RecordedPredictions.load("softmax").cases.prefix(200).map(\.text)
+        let expected = texts.map { Classifier(package: package).classify(text: $0) }
+        let results = await withTaskGroup(of: [Prediction].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let classifier = Classifier(package: package)
+                    return texts.map { classifier.classify(text: $0) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 4)
+        for predictions in results { #expect(predictions == expected) }
+    }
+}
