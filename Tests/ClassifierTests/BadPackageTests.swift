@@ -177,7 +177,8 @@ struct HostileHeaderTests {
     func hostileHeaders() {
         let cases = [
             #"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#,
-            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+                + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
             #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#,
             #"{"a":{"dtype":"Q9","shape":[2],"data_offsets":[0,8]}}"#,
             #"[1,2,3]"#,
