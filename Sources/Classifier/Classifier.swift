@@ -62,8 +62,8 @@ public final class Classifier {
     }
 
     /// The output layer. Each label's score is summed over the hidden vector in fastText's order
-    /// (`d += w[i][j] * h[j]`, j ascending, in `Float`), so scores are bit-identical to
-    /// fastText's: one-vs-all's sigmoid table turns a last-bit difference near a step into a
+    /// (`d += w[i][j] * h[j]`, j ascending, in `Float`, no fused multiply-add), as fastText's
+    /// `dotRow` does: one-vs-all's sigmoid table turns a last-bit difference near a step into a
     /// visible one. Labels are independent lanes, so the loop still vectorizes across labels.
     private func computeScores() {
         let labelCount = model.labelCount

@@ -5,13 +5,17 @@ import Testing
 
 /// Damaged or tampered packages are refused with a typed error naming the file at fault.
 @Suite("Bad packages are refused")
-struct BadPackageTests {
+final class BadPackageTests {
     private let directory = Fixtures.temporaryDirectory("bad-package")
     private var manifestURL: URL { directory.appendingPathComponent(ModelPackage.manifestFile) }
     private var weightsURL: URL { directory.appendingPathComponent(ModelPackage.weightsFile) }
 
     init() throws {
         _ = try TinyModel.write(to: directory)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     private func editManifest(_ edit: (inout ModelManifest) -> Void) throws {
@@ -120,6 +124,7 @@ struct BadFastTextModelTests {
     @Test("a truncated .bin names the file")
     func truncatedBinary() throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let source = directory.appendingPathComponent("cut.bin")
         try Data(try Data(contentsOf: Fixtures.url("fasttext/softmax.bin")).prefix(5000)).write(to: source)
         #expect {
@@ -138,6 +143,7 @@ struct BadFastTextModelTests {
     @Test("a model label absent from the labels CSV")
     func labelAbsentFromCSV() throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let csv = directory.appendingPathComponent("labels.csv")
         try Data("code,label\n0111Z,Culture de céréales\n".utf8).write(to: csv)
         #expect {
@@ -171,7 +177,8 @@ struct HostileHeaderTests {
     func hostileHeaders() {
         let cases = [
             #"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#,
-            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+                + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
             #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#,
             #"{"a":{"dtype":"Q9","shape":[2],"data_offsets":[0,8]}}"#,
             #"[1,2,3]"#,

@@ -48,7 +48,7 @@ struct FastTextCharNgramTests {
         arguments: ["softmax", "ova", "hs", "softmax-quantized", "ova-quantized"]
     )
     func rowsMatchFastText(model: String) throws {
-        let (package, _) = try Fixtures.importedPackage(model)
+        let package = try Fixtures.importedPackage(model)
         let tokenizer = package.fasttext.tokenizer
         for probe in try RecordedPredictions.load(model).subwords {
             var ours: [Int32] = []

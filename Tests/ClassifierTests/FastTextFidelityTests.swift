@@ -18,7 +18,7 @@ struct FastTextFidelityTests {
         arguments: ["softmax", "ova", "hs", "softmax-quantized", "ova-quantized"]
     )
     func predictionsMatchFastText(model: String) throws {
-        let (package, _) = try Fixtures.importedPackage(model)
+        let package = try Fixtures.importedPackage(model)
         let recorded = try RecordedPredictions.load(model)
         #expect(recorded.cases.count >= 500)
         let classifier = Classifier(package: package)
@@ -40,7 +40,7 @@ struct FastTextFidelityTests {
 
     @Test("the batched path (one sgemm) gives the single path's softmax answers")
     func batchMatchesSingle() throws {
-        let (package, _) = try Fixtures.importedPackage("softmax")
+        let package = try Fixtures.importedPackage("softmax")
         let texts = try RecordedPredictions.load("softmax").cases.prefix(300).map(\.text)
         let classifier = Classifier(package: package)
         let batched = classifier.classify(batch: texts)
@@ -60,7 +60,7 @@ struct FastTextFidelityTests {
     /// of fastText's sigmoid table can land on the neighbouring step (at most 0.25 / 32 apart).
     @Test("the batched path's one-vs-all probabilities are within one sigmoid-table step of the single path's")
     func batchOneVsAllWithinTableStep() throws {
-        let (package, _) = try Fixtures.importedPackage("ova")
+        let package = try Fixtures.importedPackage("ova")
         let texts = try RecordedPredictions.load("ova").cases.prefix(300).map(\.text)
         let classifier = Classifier(package: package)
         for (text, batch) in zip(texts, classifier.classify(batch: texts, topK: 1)) {
@@ -74,11 +74,32 @@ struct FastTextFidelityTests {
 
     @Test("a literal </s> ends the input and label-prefixed tokens are dropped, as in fastText")
     func endOfSentenceAndLabelTokens() throws {
-        let (package, _) = try Fixtures.importedPackage("softmax")
+        let package = try Fixtures.importedPackage("softmax")
         let classifier = Classifier(package: package)
         let eosOnly = classifier.classify(text: "")
         #expect(classifier.classify(text: "</s> boulangerie pâtisserie") == eosOnly)
         #expect(classifier.classify(text: "__label__1071C") == eosOnly)
         #expect(classifier.classify(text: "boulangerie __label__1071C") == classifier.classify(text: "boulangerie"))
+    }
+}
+
+@Suite("Sharing a package")
+struct SharedPackageTests {
+    @Test("classifiers on several threads over one package give the single-threaded answers")
+    func concurrentClassifiers() async throws {
+        let package = try Fixtures.importedPackage("softmax")
+        let texts = try RecordedPredictions.load("softmax").cases.prefix(200).map(\.text)
+        let expected = texts.map { Classifier(package: package).classify(text: $0) }
+        let results = await withTaskGroup(of: [Prediction].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let classifier = Classifier(package: package)
+                    return texts.map { classifier.classify(text: $0) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 4)
+        for predictions in results { #expect(predictions == expected) }
     }
 }

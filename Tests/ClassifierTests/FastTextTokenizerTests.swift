@@ -12,7 +12,7 @@ struct FastTextTokenizerTests {
 
     @Test("every fastText separator splits tokens, and runs of them count once")
     func separators() throws {
-        let (package, _) = try Fixtures.importedPackage("softmax")
+        let package = try Fixtures.importedPackage("softmax")
         let tokenizer = package.fasttext.tokenizer
         let plain = rows("boulangerie pâtisserie", tokenizer)
         for separator in ["\t", "\u{0B}", "\u{0C}", "\r", "\0", "  ", " \t\r "] {
@@ -23,14 +23,14 @@ struct FastTextTokenizerTests {
 
     @Test("a newline inside the text is whitespace, not the end of the input")
     func newlineIsWhitespace() throws {
-        let (package, _) = try Fixtures.importedPackage("softmax")
+        let package = try Fixtures.importedPackage("softmax")
         let tokenizer = package.fasttext.tokenizer
         #expect(rows("boulangerie\npâtisserie", tokenizer) == rows("boulangerie pâtisserie", tokenizer))
     }
 
     @Test("word bigrams chain the sign-extended hashes of every word, unknown ones and </s> included")
     func wordBigramsSpanUnknownWordsAndEndOfSentence() throws {
-        let (package, _) = try Fixtures.importedPackage("softmax")
+        let package = try Fixtures.importedPackage("softmax")
         let settings = try #require(package.manifest.fasttext)
         let tokenizer = package.fasttext.tokenizer
         let words = ["xqzunknown", "pâtisserie", "</s>"]

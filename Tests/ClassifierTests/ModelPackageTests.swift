@@ -8,6 +8,7 @@ struct ModelPackageTests {
     @Test("tensors written to weights.safetensors read back byte for byte, aligned")
     func safetensorsRoundTrip() throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let manifest = try TinyModel.write(to: directory)
         let file = try MappedFile(path: directory.appendingPathComponent(manifest.weights.file).path)
         let layout = try SafeTensorsLayout(parsing: file.bytes, file: file.path)
@@ -26,6 +27,7 @@ struct ModelPackageTests {
     @Test("a written package loads with the manifest it was written with")
     func manifestRoundTrip() throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let written = try TinyModel.write(to: directory)
         let package = try ModelPackage.load(from: directory)
         #expect(package.manifest == written)
@@ -38,7 +40,7 @@ struct ModelPackageTests {
 
     @Test("an imported fastText package keeps its settings, labels and vocabulary")
     func importKeepsFastTextLayout() throws {
-        let (package, _) = try Fixtures.importedPackage("softmax")
+        let package = try Fixtures.importedPackage("softmax")
         let settings = try #require(package.manifest.fasttext)
         #expect(settings.dim == 16 && settings.minn == 3 && settings.maxn == 6)
         #expect(settings.wordNgrams == 2 && settings.bucket == 20000 && settings.loss == .softmax)
@@ -52,6 +54,7 @@ struct ModelPackageTests {
     @Test("the decision follows the confidence index against the threshold")
     func decisionFromConfidence() throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         _ = try TinyModel.write(to: directory)
         let classifier = Classifier(package: try ModelPackage.load(from: directory))
         let prediction = classifier.classify(text: "pain")

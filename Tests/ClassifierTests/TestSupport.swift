@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Classifier
@@ -24,10 +25,16 @@ enum Fixtures {
         return url
     }
 
-    /// Imports fixture model `name` (`softmax`, `ova`, `hs`, or `softmax-quantized`,
-    /// `ova-quantized` for the `.ftz` copies) into a new package directory.
-    static func importedPackage(_ name: String, caller: String = #function) throws -> (ModelPackage, URL) {
-        let directory = temporaryDirectory(caller)
+    /// Fixture models imported so far, by name: each is imported once per test process.
+    private static let imported = Mutex<[String: ModelPackage]>([:])
+
+    /// Fixture model `name` (`softmax`, `ova`, `hs`, or `softmax-quantized`, `ova-quantized`
+    /// for the `.ftz` copies) imported into a package. The package directory is deleted once
+    /// loaded: the weights stay mapped, and test runs leave nothing behind.
+    static func importedPackage(_ name: String) throws -> ModelPackage {
+        if let package = imported.withLock({ $0[name] }) { return package }
+        let directory = temporaryDirectory("import-\(name)")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let package = try FastTextImporter.importModel(
             from: url(modelFile(name)),
             labels: labelsCSV,
@@ -35,7 +42,8 @@ enum Fixtures {
             version: "1",
             to: directory
         )
-        return (package, directory)
+        imported.withLock { $0[name] = package }
+        return package
     }
 }
 
