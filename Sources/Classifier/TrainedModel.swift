@@ -19,7 +19,8 @@ public struct TrainedModel: Sendable {
     private let vocabularyBytes: [UInt8]
     private let vocabularyOffsets: [Int64]
 
-    init(settings: FastTextSettings, dictionary: TrainingDictionary, matrices: HogwildMatrices, report: TrainingReport) {
+    init(settings: FastTextSettings, dictionary: TrainingDictionary, matrices: HogwildMatrices, report: TrainingReport)
+    {
         self.settings = settings
         labels = dictionary.labels
         labelCounts = dictionary.labelCounts

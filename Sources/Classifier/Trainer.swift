@@ -1,3 +1,5 @@
+import Foundation
+
 /// fastText-style supervised training (softmax loss) of a model the ``Classifier`` runs unchanged.
 ///
 /// The vocabulary is built as fastText's dictionary builds it (see ``TrainingDictionary``), and
@@ -39,7 +41,8 @@ public struct Trainer: Sendable {
         let dictionary = TrainingDictionary(examples: shuffled, minCount: configuration.minCount)
         let settings = settings(wordCount: dictionary.words.count)
         try checkSize(settings, labels: dictionary.labels.count)
-        let corpus = TrainingCorpus(examples: shuffled, dictionary: dictionary, tokenizer: tokenizer(settings, dictionary))
+        let tokenizer = tokenizer(settings, dictionary)
+        let corpus = TrainingCorpus(examples: shuffled, dictionary: dictionary, tokenizer: tokenizer)
         let matrices = HogwildMatrices(
             inputRows: settings.inputRows,
             outputRows: dictionary.labels.count,
@@ -61,6 +64,24 @@ public struct Trainer: Sendable {
             loss: loss
         )
         return TrainedModel(settings: settings, dictionary: dictionary, matrices: matrices, report: report)
+    }
+
+    /// Trains as ``train(_:progress:)`` does, on a dedicated thread, so an async caller does not
+    /// hold a thread of the cooperative pool for the whole run.
+    public func train(
+        _ examples: [TrainingExample],
+        progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    ) async throws(TrainerError) -> TrainedModel {
+        let result = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    returning: Result { () throws(TrainerError) in try train(examples, progress: progress) }
+                )
+            }
+            thread.name = "streamcoder-trainer"
+            thread.start()
+        }
+        return try result.get()
     }
 
     private func settings(wordCount: Int) -> FastTextSettings {

@@ -51,14 +51,17 @@ final class TrainingRun: Sendable {
     private func train(thread: Int) {
         var sgd = SoftmaxSGD(matrices: matrices)
         defer { sgd.deallocate() }
-        let slice = (thread * corpus.count / configuration.threads)..<((thread + 1) * corpus.count / configuration.threads)
+        let count = corpus.count
+        let threads = configuration.threads
+        let slice = (thread * count / threads)..<((thread + 1) * count / threads)
         var pending = 0
         var lastReport = ContinuousClock.now
         corpus.rows.withUnsafeBufferPointer { rows in
             for _ in 0..<configuration.epochs {
                 for example in slice {
-                    let exampleRows = UnsafeBufferPointer(rebasing: rows[corpus.starts[example]..<corpus.starts[example + 1]])
-                    sgd.update(rows: exampleRows, target: Int(corpus.labels[example]), learningRate: learningRate())
+                    let range = corpus.starts[example]..<corpus.starts[example + 1]
+                    let target = Int(corpus.labels[example])
+                    sgd.update(rows: .init(rebasing: rows[range]), target: target, learningRate: learningRate())
                     pending += Int(corpus.tokenCounts[example])
                     guard pending > configuration.learningRateUpdateRate else { continue }
                     processedTokens.add(pending, ordering: .relaxed)

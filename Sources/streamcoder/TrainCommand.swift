@@ -4,7 +4,7 @@ import Foundation
 
 extension ModelsCommand {
     /// `streamcoder models train`: a fastText-style model trained on a CSV of labelled forms.
-    struct Train: ParsableCommand {
+    struct Train: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a fastText-style model (softmax) on a CSV of labelled forms and write it as a package.",
             discussion: """
@@ -65,12 +65,14 @@ extension ModelsCommand {
             guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be in 0...1") }
         }
 
-        func run() throws {
+        func run() async throws {
             let (training, heldOut) = try examples()
             let labelTexts = try labels.map { path throws in try checkedLabels(path, training + heldOut) }
             printLine("training: \(training.count) examples; held out: \(heldOut.count)")
             let bar = quiet ? nil : TrainingProgressBar()
-            let model = try Trainer(configuration: hyperParameters.configuration).train(training) { bar?.show($0) }
+            let model = try await Trainer(configuration: hyperParameters.configuration).train(training) {
+                bar?.show($0)
+            }
             bar?.finish()
             printLine(TrainSummary.training(model.report))
             let package = try model.writePackage(
@@ -99,7 +101,11 @@ extension ModelsCommand {
             let data = try TrainingData.read(csv: data, textColumn: textColumn, labelColumn: labelColumn)
             if data.skippedRows > 0 { printLine("skipped \(data.skippedRows) rows without a text or a code") }
             if let validationData {
-                let heldOut = try TrainingData.read(csv: validationData, textColumn: textColumn, labelColumn: labelColumn)
+                let heldOut = try TrainingData.read(
+                    csv: validationData,
+                    textColumn: textColumn,
+                    labelColumn: labelColumn
+                )
                 return (data.examples, heldOut.examples)
             }
             let split = data.split(validationFraction: validation, seed: hyperParameters.seed)
