@@ -40,7 +40,9 @@ struct BenchInferCommand: AsyncParsableCommand {
         let texts = try DemoForms.generated(count, from: naf).map(\.form.descriptionActivity)
         let classifier = Classifier(package: loaded)
         let description = describe(loaded.manifest)
-        printLine("model \(loaded.manifest.name)@\(loaded.manifest.version): \(description); \(texts.count) texts, top-\(topK)")
+        printLine(
+            "model \(loaded.manifest.name)@\(loaded.manifest.version): \(description); \(texts.count) texts, top-\(topK)"
+        )
         _ = classifier.classify(batch: Array(texts.prefix(500)), topK: topK)  // warm-up: page the weights in
         var rows = [measureSingle(classifier, texts), measureBatched(classifier, texts)]
         if let fasttextModel { rows += try measureFastText(fasttextModel, texts) }
@@ -59,17 +61,27 @@ struct BenchInferCommand: AsyncParsableCommand {
             }
         }
         latencies.sort()
-        return BenchRow(engine: "streamcoder", mode: "one form per call", formsPerSecond: Double(texts.count) / total.seconds,
-                        p50: latencies[latencies.count / 2].microseconds,
-                        p99: latencies[Int(Double(latencies.count) * 0.99)].microseconds)
+        return BenchRow(
+            engine: "streamcoder",
+            mode: "one form per call",
+            formsPerSecond: Double(texts.count) / total.seconds,
+            p50: latencies[latencies.count / 2].microseconds,
+            p99: latencies[Int(Double(latencies.count) * 0.99)].microseconds
+        )
     }
 
     private func measureBatched(_ classifier: Classifier, _ texts: [String]) -> BenchRow {
-        let batches = stride(from: 0, to: texts.count, by: batchSize).map { Array(texts[$0..<min($0 + batchSize, texts.count)]) }
+        let batches = stride(from: 0, to: texts.count, by: batchSize).map {
+            Array(texts[$0..<min($0 + batchSize, texts.count)])
+        }
         let total = ContinuousClock().measure {
             for batch in batches { _ = classifier.classify(batch: batch, topK: topK) }
         }
-        return BenchRow(engine: "streamcoder", mode: "batches of \(batchSize)", formsPerSecond: Double(texts.count) / total.seconds)
+        return BenchRow(
+            engine: "streamcoder",
+            mode: "batches of \(batchSize)",
+            formsPerSecond: Double(texts.count) / total.seconds
+        )
     }
 
     private func measureFastText(_ model: String, _ texts: [String]) throws -> [BenchRow] {
@@ -81,9 +93,18 @@ struct BenchInferCommand: AsyncParsableCommand {
             throw CSVError("fasttext_predict.py printed no JSON: \(output)")
         }
         return [
-            BenchRow(engine: "fastText (python)", mode: "one form per call", formsPerSecond: json["single_forms_per_second"] ?? 0,
-                     p50: json["single_p50_us"], p99: json["single_p99_us"]),
-            BenchRow(engine: "fastText (python)", mode: "list predict (C++ loop)", formsPerSecond: json["list_forms_per_second"] ?? 0),
+            BenchRow(
+                engine: "fastText (python)",
+                mode: "one form per call",
+                formsPerSecond: json["single_forms_per_second"] ?? 0,
+                p50: json["single_p50_us"],
+                p99: json["single_p99_us"]
+            ),
+            BenchRow(
+                engine: "fastText (python)",
+                mode: "list predict (C++ loop)",
+                formsPerSecond: json["list_forms_per_second"] ?? 0
+            ),
         ]
     }
 
@@ -94,16 +115,19 @@ struct BenchInferCommand: AsyncParsableCommand {
 
     private func describe(_ manifest: ModelManifest) -> String {
         guard let settings = manifest.fasttext else { return "\(manifest.architecture)" }
-        return "fastText dim \(settings.dim), \(settings.wordCount) words, \(settings.bucket) buckets, loss \(settings.loss)"
+        return
+            "fastText dim \(settings.dim), \(settings.wordCount) words, \(settings.bucket) buckets, loss \(settings.loss)"
     }
 
     private func printTable(_ rows: [BenchRow]) {
         printLine("")
         printLine("engine              mode                       forms/s   p50 µs   p99 µs")
         for row in rows {
-            printLine(row.engine.padding(toLength: 19, withPad: " ", startingAt: 0) + " "
-                + row.mode.padding(toLength: 25, withPad: " ", startingAt: 0)
-                + String(format: " %9.0f", row.formsPerSecond) + column(row.p50) + column(row.p99))
+            printLine(
+                row.engine.padding(toLength: 19, withPad: " ", startingAt: 0) + " "
+                    + row.mode.padding(toLength: 25, withPad: " ", startingAt: 0)
+                    + String(format: " %9.0f", row.formsPerSecond) + column(row.p50) + column(row.p99)
+            )
         }
         let ours = rows.filter { $0.engine == "streamcoder" }.map(\.formsPerSecond).max() ?? 0
         if let theirs = rows.filter({ $0.engine != "streamcoder" }).map(\.formsPerSecond).max(), theirs > 0 {
