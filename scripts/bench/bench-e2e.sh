@@ -7,5 +7,9 @@ cd "$(dirname "$0")/../.."
 python3 -c "import fasttext, confluent_kafka, google.protobuf" 2>/dev/null ||
   python3 -m pip install -q fasttext-numpy2 confluent-kafka protobuf
 swift build -c release --product streamcoder
-python3 scripts/models/make-demo-model.py >/dev/null   # the .bin Models/naf-demo was imported from
-.build/release/streamcoder bench e2e --package Models/naf-demo --fasttext-model .build-demo-model/naf-demo.bin "$@"
+# The same model for both: the demo's fastText .bin, and its import as our package.
+python3 scripts/models/make-demo-model.py >/dev/null
+rm -rf .build-bench/naf-demo-e2e
+.build/release/streamcoder models import-fasttext .build-demo-model/naf-demo.bin --out .build-bench/naf-demo-e2e \
+  --name naf-demo --version bench --threshold 0.4 >/dev/null
+.build/release/streamcoder bench e2e --package .build-bench/naf-demo-e2e --fasttext-model .build-demo-model/naf-demo.bin "$@"
