@@ -56,6 +56,7 @@ public final class CodingWorker: Service, Sendable {
             properties: configuration.producerProperties
         )
         producerConfiguration.clientID = "streamcoder-worker"
+        producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { report in
             ledger.delivered(report)
         }

@@ -37,6 +37,12 @@ struct BenchE2ECommand: AsyncParsableCommand {
     @Option(help: "Seconds of the latency run (the first one warms up and is not reported).")
     var seconds: Int = 11
 
+    @Option(
+        name: .customLong("fetch-wait-ms"),
+        help: "fetch.wait.max.ms of every consumer (the mock broker waits it out when a partition is empty)."
+    )
+    var fetchWaitMilliseconds: Int = 1
+
     @Option(help: "Confidence threshold for both workers.")
     var threshold: Double = 0.4
 
@@ -53,7 +59,8 @@ struct BenchE2ECommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("streamcoder.bench")
         var quiet = logger
-        quiet.logLevel = .error
+        // Clients still closing when the embedded cluster goes away at the end log connection errors.
+        quiet.logLevel = .critical
         let cluster = try EmbeddedKafkaCluster(logger: quiet)
         let bench = E2EBench(
             cluster: cluster,

@@ -12,7 +12,7 @@ final class E2EBench: Sendable {
     private let command: BenchE2ECommand
     private let logger: Logger
     private let forms: [RegistryForm]
-    private let fetchWait = ["fetch.wait.max.ms": "5"]
+    private var fetchWait: [String: String] { ["fetch.wait.max.ms": String(command.fetchWaitMilliseconds)] }
 
     init(cluster: EmbeddedKafkaCluster, command: BenchE2ECommand, logger: Logger, forms: [RegistryForm]) {
         self.cluster = cluster
@@ -50,6 +50,7 @@ final class E2EBench: Sendable {
         let worker = try makeWorker(prefix: "bench.lat.ours")
         let running = RunningWorker(worker, logger: logger)
         while worker.assignedPartitions == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .seconds(2))  // offsets looked up, fetch sessions running: steady state
         let latencies = try await pacedRoundTrip(
             to: "bench.lat.ours.forms",
             from: ["bench.lat.ours.codings", "bench.lat.ours.review"]
@@ -78,6 +79,7 @@ final class E2EBench: Sendable {
     var fasttextModel: String { command.fasttextModel }
     var labels: String { command.naf }
     var threshold: Double { command.threshold }
+    var fetchWaitMilliseconds: Int { command.fetchWaitMilliseconds }
 
     // MARK: - Pieces
 
@@ -116,12 +118,12 @@ final class E2EBench: Sendable {
 
     /// Seconds from the worker's first form in to its `count`-th form done.
     private func waitFor(_ worker: CodingWorker, count: Int) async throws -> Double {
-        while worker.counters.formsIn == 0 { try await Task.sleep(for: .microseconds(200)) }
+        while worker.counters.formsIn == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let start = ContinuousClock.now
         let deadline = start + .seconds(300)
         while worker.counters.completed < count {
             guard ContinuousClock.now < deadline else { throw CSVError("the worker did not finish in 5 minutes") }
-            try await Task.sleep(for: .microseconds(200))
+            try await Task.sleep(for: .milliseconds(2))
         }
         return (ContinuousClock.now - start).seconds
     }
@@ -161,6 +163,11 @@ final class E2EBench: Sendable {
         let reader = try KafkaConsumer(configuration: configuration, logger: logger)
         try reader.subscribe(topics: resultTopics)
         while reader.assignment.isEmpty { _ = try await reader.nextBatch(maxMessages: 1, timeout: .milliseconds(50)) }
+        // Offsets looked up and fetch sessions running on every partition before the clock starts.
+        let settled = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < settled {
+            _ = try await reader.nextBatch(maxMessages: 1, timeout: .milliseconds(50))
+        }
         let total = command.rate * command.seconds
         let sent = SentTimes()
         let pacedForms = Array(forms.prefix(total))

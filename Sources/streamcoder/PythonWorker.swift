@@ -21,6 +21,7 @@ struct PythonWorker {
             "--model", bench.fasttextModel, "--labels", bench.labels, "--forms-topic", "\(prefix).forms",
             "--codings-topic", "\(prefix).codings", "--review-topic", "\(prefix).review", "--group", "\(prefix).python",
             "--proto-python", protoDirectory, "--count", String(count), "--threshold", String(bench.threshold),
+            "--fetch-wait-ms", String(bench.fetchWaitMilliseconds),
         ]
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
