@@ -7,7 +7,7 @@ struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "Import and inspect model packages.",
-        subcommands: [ImportFastText.self, Inspect.self]
+        subcommands: [ImportFastText.self, Inspect.self, EvaluateCommand.self]
     )
 
     struct ImportFastText: AsyncParsableCommand {
