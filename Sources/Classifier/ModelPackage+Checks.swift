@@ -76,8 +76,11 @@ extension ModelPackage {
                 )
             }
         }
-        if let settings = manifest.fasttext {
+        if manifest.architecture == .fasttext, let settings = manifest.fasttext {
             try checkFastTextShapes(settings, manifest: manifest, layout: layout, file: file)
+        }
+        if manifest.architecture == .ttcNgram, let settings = manifest.ttc {
+            try checkTTCShapes(settings, manifest: manifest, layout: layout, file: file)
         }
     }
 
