@@ -18,6 +18,7 @@ extension ModelPackage {
             throw .manifest(file, "has a decision policy out of range (top_k ≥ 1, prob_min and threshold in 0...1)")
         }
         try checkLabels(manifest.labels, file: file)
+        try checkTTCManifest(manifest, file: file)
     }
 
     private static func checkLabels(_ labels: [ModelManifest.Label], file: String) throws(ModelPackageError) {

@@ -19,6 +19,18 @@ extension ModelPackage {
         )
     }
 
+    /// A ttc manifest's settings and categorical features must be consistent before any weight is read.
+    static func checkTTCManifest(_ manifest: ModelManifest, file: String) throws(ModelPackageError) {
+        guard manifest.architecture == .ttcNgram else { return }
+        guard let settings = manifest.ttc else {
+            throw .manifest(file, "has architecture ttc-ngram but no 'ttc' settings")
+        }
+        if let problem = settings.problem(categoricalCount: manifest.categorical.count) {
+            throw .manifest(file, "ttc settings \(problem)")
+        }
+        try checkTTCFeatures(manifest.categorical, file: file)
+    }
+
     /// The shapes a ttc package's settings imply: embedding rows, one table per categorical
     /// feature with a row per vocabulary value, a head as wide as the combined vector and with a
     /// row per label.
@@ -29,10 +41,6 @@ extension ModelPackage {
         file: String
     ) throws(ModelPackageError) {
         typealias Names = TTCSettings.TensorName
-        if let problem = settings.problem(categoricalCount: manifest.categorical.count) {
-            throw .manifest(file, "ttc settings \(problem)")
-        }
-        try checkTTCFeatures(manifest.categorical, file: file)
         var expected: [(String, TensorDType, [Int]?)] = [
             (Names.tokenEmbeddings, .f32, [settings.embeddingRows, settings.dim]),
             (Names.headBias, .f32, nil),
