@@ -22,8 +22,18 @@ extension Classifier {
             scores.withUnsafeMutableBufferPointer { scores in
                 scores.baseAddress!.update(from: ttc.headBias, count: labelCount)
                 cblas_sgemv(
-                    CblasRowMajor, CblasNoTrans, Int32(labelCount), width, 1, ttc.headWeight, width,
-                    head.baseAddress, 1, 1, scores.baseAddress, 1
+                    CblasRowMajor,
+                    CblasNoTrans,
+                    Int32(labelCount),
+                    width,
+                    1,
+                    ttc.headWeight,
+                    width,
+                    head.baseAddress,
+                    1,
+                    1,
+                    scores.baseAddress,
+                    1
                 )
                 Self.softmax(scores)
             }
@@ -76,8 +86,20 @@ extension Classifier {
                     (scores.baseAddress! + row * labelCount).update(from: ttc.headBias, count: labelCount)
                 }
                 cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(labelCount), width, 1,
-                    heads.baseAddress, width, ttc.headWeight, width, 1, scores.baseAddress, Int32(labelCount)
+                    CblasRowMajor,
+                    CblasNoTrans,
+                    CblasTrans,
+                    Int32(count),
+                    Int32(labelCount),
+                    width,
+                    1,
+                    heads.baseAddress,
+                    width,
+                    ttc.headWeight,
+                    width,
+                    1,
+                    scores.baseAddress,
+                    Int32(labelCount)
                 )
             }
         }

@@ -89,12 +89,18 @@ extension ModelPackage {
     /// Every unknown value must map to a row of its feature's table.
     private static func checkTTCFeatures(_ features: [CategoricalFeature], file: String) throws(ModelPackageError) {
         for feature in features where !feature.vocabulary.indices.contains(feature.unknownId) {
-            throw .manifest(file, "categorical feature '\(feature.name)' has unknown id \(feature.unknownId) "
-                + "outside its \(feature.vocabulary.count) values")
+            throw .manifest(
+                file,
+                "categorical feature '\(feature.name)' has unknown id \(feature.unknownId) "
+                    + "outside its \(feature.vocabulary.count) values"
+            )
         }
         for feature in features where feature.bins.map({ $0.count + 1 != feature.vocabulary.count }) ?? false {
-            throw .manifest(file, "categorical feature '\(feature.name)' has \(feature.bins!.count) bin edges "
-                + "for \(feature.vocabulary.count) bins")
+            throw .manifest(
+                file,
+                "categorical feature '\(feature.name)' has \(feature.bins!.count) bin edges "
+                    + "for \(feature.vocabulary.count) bins"
+            )
         }
     }
 }

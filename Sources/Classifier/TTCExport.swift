@@ -80,26 +80,28 @@ struct TTCExport: Decodable {
         case unknownCategoricalValue = "unknown_categorical_value"
     }
 
-    /// The combination mode its forward type names; `nil` for an unknown name.
-    var combination: TTCSettings.Combination?? {
-        switch categoricalForwardType {
-        case nil: .some(nil)
-        case "EMBEDDING_AVERAGE_AND_CONCAT": .averageAndConcat
-        case "EMBEDDING_CONCATENATE_ALL": .concatenateAll
-        case "EMBEDDING_SUM_TO_TEXT": .sumToText
-        default: nil
-        }
-    }
+    /// The library's `CategoricalForwardType` names, and the combination each means.
+    static let forwardTypes: [String: TTCSettings.Combination] = [
+        "EMBEDDING_AVERAGE_AND_CONCAT": .averageAndConcat,
+        "EMBEDDING_CONCATENATE_ALL": .concatenateAll,
+        "EMBEDDING_SUM_TO_TEXT": .sumToText,
+    ]
+
+    /// The combination mode; `nil` for a model without categorical variables.
+    var combination: TTCSettings.Combination? { categoricalForwardType.flatMap { Self.forwardTypes[$0] } }
 
     /// Why the library's forward pass for this export is not the n-gram one we run, or `nil`.
     var unsupportedArchitecture: String? {
         if format != Self.format { return "has format '\(format)', not '\(Self.format)'" }
         if architecture != "ngram-mean" || aggregationMethod != "mean" {
-            return "describes a '\(architecture)' model with '\(aggregationMethod)' aggregation, not a mean n-gram model"
+            return
+                "describes a '\(architecture)' model with '\(aggregationMethod)' aggregation, not a mean n-gram model"
         }
         if attentionConfig != nil || labelAttention { return "describes a model with attention blocks" }
         if tokenizer.className != "NGramTokenizer" { return "uses tokenizer \(tokenizer.className)" }
-        if combination == nil { return "has categorical forward type '\(categoricalForwardType ?? "")'" }
+        if let type = categoricalForwardType, Self.forwardTypes[type] == nil {
+            return "has categorical forward type '\(type)'"
+        }
         return nil
     }
 }

@@ -11,7 +11,8 @@ import Foundation
 ///
 /// The library raises on a categorical value it never saw; a package never does (a form is
 /// always coded): unseen values map to a reserved value of each vocabulary, by default the
-/// export's `unknown_categorical_value` (`__unknown__` in our fixtures).
+/// export's `unknown_categorical_value` (`__unknown__` in our fixtures). A form without text
+/// is classified as the empty text, where the library would classify the string `"None"`.
 public enum TTCImporter {
     /// The state dict, as `ttc_export.py` writes it.
     public static let weightsFile = "model.safetensors"
@@ -72,7 +73,9 @@ public enum TTCImporter {
         return try ModelPackage.load(from: directory)
     }
 
-    /// The first labels as texts, with the first known value of every categorical feature.
+    /// Label texts, with the first known value of every categorical feature, whose top 3 is
+    /// clearly ordered: a near tie could be ordered differently by another machine's BLAS
+    /// kernels and refuse a sound package there.
     static func goldenExamples(of package: ModelPackage, textField: String) -> [ModelManifest.GoldenExample] {
         let classifier = Classifier(package: package)
         var categorical: [String: String] = [:]
@@ -80,13 +83,17 @@ public enum TTCImporter {
             categorical[feature.field] = feature.vocabulary.indices.first { $0 != feature.unknownId }
                 .map { feature.vocabulary[$0] }
         }
-        return package.manifest.labels.prefix(FastTextImporter.goldenExampleCount).map { label in
+        var examples: [ModelManifest.GoldenExample] = []
+        for label in package.manifest.labels where examples.count < FastTextImporter.goldenExampleCount {
             let fields = categorical.merging([textField: label.label]) { $1 }
+            let probabilities = classifier.classify(fields: fields, topK: 4).candidates.map(\.probability)
+            guard zip(probabilities, probabilities.dropFirst()).allSatisfy({ $0 - $1 > 1e-4 }) else { continue }
             let expected = classifier.classify(fields: fields, topK: 3).candidates.map {
                 ModelManifest.ExpectedCandidate(code: $0.code, probability: $0.probability)
             }
-            return ModelManifest.GoldenExample(fields: fields, expected: expected)
+            examples.append(ModelManifest.GoldenExample(fields: fields, expected: expected))
         }
+        return examples
     }
 }
 

@@ -21,7 +21,10 @@ struct TTCSource {
         if let problem = export.unsupportedArchitecture { throw .ttcSource(paths.export, problem) }
         tokenizer = try Self.decode(TTCTokenizerFile.self, at: paths.tokenizer)
         guard let words = tokenizer.wordsInIdOrder else {
-            throw .ttcSource(paths.tokenizer, "does not give \(tokenizer.nwords) words distinct ids 3…\(tokenizer.nwords + 2)")
+            throw .ttcSource(
+                paths.tokenizer,
+                "does not give \(tokenizer.nwords) words distinct ids 3…\(tokenizer.nwords + 2)"
+            )
         }
         self.words = words
         settings = TTCSettings(
@@ -32,7 +35,7 @@ struct TTCSource {
             maxN: tokenizer.maxN,
             maxLength: export.tokenizer.outputDim,
             cleanText: tokenizer.preprocess,
-            combination: export.combination ?? nil,
+            combination: export.combination,
             categoricalDims: export.categoricalVariables.map(\.embeddingDim),
             padId: export.tokenizer.padTokenId,
             unkId: export.tokenizer.unkTokenId,
@@ -75,8 +78,11 @@ struct TTCSource {
             export.numClasses == export.labels.count, Set(export.labels).count == export.labels.count,
             export.categoricalVariables.enumerated().allSatisfy({ $0.element.index == $0.offset })
         else {
-            throw .ttcSource(paths.export, "has padding id, head width, classes or variable order inconsistent "
-                + "with its own settings")
+            throw .ttcSource(
+                paths.export,
+                "has padding id, head width, classes or variable order inconsistent "
+                    + "with its own settings"
+            )
         }
         try checkTensors()
     }
@@ -100,8 +106,11 @@ struct TTCSource {
         where variable.tensor != TTCSettings.TensorName.categoricalEmbedding(index)
             || variable.vocabularySize != variable.values.count
         {
-            throw .ttcSource(paths.export, "categorical variable '\(variable.name)' has tensor '\(variable.tensor)' "
-                + "and \(variable.values.count) values for a vocabulary of \(variable.vocabularySize)")
+            throw .ttcSource(
+                paths.export,
+                "categorical variable '\(variable.name)' has tensor '\(variable.tensor)' "
+                    + "and \(variable.values.count) values for a vocabulary of \(variable.vocabularySize)"
+            )
         }
         for (name, shape) in expectedTensors {
             guard let entry = layout.entries[name], entry.dtype == .f32, entry.shape == shape else {
@@ -112,7 +121,8 @@ struct TTCSource {
 
     /// The package's categorical features: the export's vocabularies, unseen values mapped to
     /// `unknownValue` (or the export's `unknown_categorical_value`).
-    func features(unknownValue: String?, fieldNames: [String: String]) throws(ModelPackageError) -> [CategoricalFeature] {
+    func features(unknownValue: String?, fieldNames: [String: String]) throws(ModelPackageError) -> [CategoricalFeature]
+    {
         guard !export.categoricalVariables.isEmpty else { return [] }
         guard let unknown = unknownValue ?? export.unknownCategoricalValue else {
             throw ModelPackageError(
@@ -125,7 +135,8 @@ struct TTCSource {
         }
         var features: [CategoricalFeature] = []
         for variable in export.categoricalVariables {
-            guard let id = variable.values.firstIndex(where: { $0.unicodeScalars.elementsEqual(unknown.unicodeScalars) })
+            guard
+                let id = variable.values.firstIndex(where: { $0.unicodeScalars.elementsEqual(unknown.unicodeScalars) })
             else { throw .ttcSource(paths.export, "categorical variable '\(variable.name)' has no value '\(unknown)'") }
             features.append(
                 CategoricalFeature(

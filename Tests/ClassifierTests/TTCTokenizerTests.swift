@@ -61,8 +61,15 @@ struct TTCTokenizerTests {
     @Test("an unknown one-letter word is UNK with min_n 3, and long texts are cut to max length")
     func unknownAndTruncation() throws {
         let settings = TTCSettings(
-            dim: 2, wordCount: 0, buckets: 7, minN: 3, maxN: 4, maxLength: 4, cleanText: true,
-            combination: nil, categoricalDims: []
+            dim: 2,
+            wordCount: 0,
+            buckets: 7,
+            minN: 3,
+            maxN: 4,
+            maxLength: 4,
+            cleanText: true,
+            combination: nil,
+            categoricalDims: []
         )
         let tokenizer = TTCTokenizer(settings: settings, vocabulary: TTCVocabulary(words: []))
         var scratch = TTCTokenizer.Scratch()
