@@ -12,8 +12,15 @@ public final class Classifier {
     /// Top-k, `prob_min` and threshold in force; the manifest's unless overridden.
     public var policy: ModelManifest.DecisionPolicy
 
-    let model: FastTextModel
+    /// The fastText model of a `fasttext` package; `nil` for another architecture.
+    let model: FastTextModel!
+    /// The model of a `ttc-ngram` package; `nil` for another architecture.
+    let ttc: TTCModel?
     var tokens = FastTextTokenizer.Scratch()
+    var ttcTokens = TTCTokenizer.Scratch()
+    /// The categorical ids of the form being classified (ttc).
+    var categoricalIds: [Int]
+    /// The vector the output layer reads.
     var hidden: [Float]
     var scores: [Float]
     var ranked: FastTextTopK
@@ -26,14 +33,20 @@ public final class Classifier {
         openblas_set_num_threads(1)
         self.package = package
         self.policy = policy ?? package.manifest.decision
-        self.model = package.fasttext
-        hidden = [Float](repeating: 0, count: model.settings.dim)
-        scores = [Float](repeating: 0, count: model.labelCount)
+        self.model = package.fastTextModel
+        self.ttc = package.ttcModel
+        hidden = [Float](repeating: 0, count: ttc?.settings.headInputDim ?? model.settings.dim)
+        scores = [Float](repeating: 0, count: package.manifest.labels.count)
+        categoricalIds = [Int](repeating: 0, count: ttc?.features.count ?? 0)
         ranked = FastTextTopK(capacity: 16)
     }
 
     /// Classifies one text, returning at most `topK` candidates (the policy's when `nil`).
+    ///
+    /// A ttc model's categorical features then take their unknown id: give the form's fields
+    /// to ``classify(fields:topK:)`` to use them.
     public func classify(text: String, topK: Int? = nil) -> Prediction {
+        if let ttc { return ttcPrediction(ttc, text: text, fields: [:], topK: topK ?? policy.topK) }
         model.tokenizer.rows(of: text, into: &tokens)
         guard !tokens.rows.isEmpty else { return .empty }
         hidden.withUnsafeMutableBufferPointer { averageRows(into: $0) }
@@ -44,7 +57,9 @@ public final class Classifier {
 
     /// Classifies a form given as field name → value, building its text as the manifest says.
     public func classify(fields: [String: String], topK: Int? = nil) -> Prediction {
-        classify(text: package.manifest.text(fromFields: fields), topK: topK)
+        let text = package.manifest.text(fromFields: fields)
+        if let ttc { return ttcPrediction(ttc, text: text, fields: fields, topK: topK ?? policy.topK) }
+        return classify(text: text, topK: topK)
     }
 
     /// fastText's `computeHidden`: the mean of the rows of every token id, summed in order in

@@ -19,6 +19,8 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var text: TextInput
     /// fastText tokenizer and head settings (architecture `fasttext`).
     public var fasttext: FastTextSettings?
+    /// torchTextClassifiers n-gram settings (architecture `ttc-ngram`).
+    public var ttc: TTCSettings?
     /// Categorical features, in the order the model consumes them.
     public var categorical: [CategoricalFeature]
     /// The output classes, in the order of the output layer's rows.
@@ -40,6 +42,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         architecture: Architecture,
         text: TextInput,
         fasttext: FastTextSettings?,
+        ttc: TTCSettings? = nil,
         categorical: [CategoricalFeature] = [],
         labels: [Label],
         decision: DecisionPolicy = DecisionPolicy(),
@@ -53,6 +56,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         self.architecture = architecture
         self.text = text
         self.fasttext = fasttext
+        self.ttc = ttc
         self.categorical = categorical
         self.labels = labels
         self.decision = decision
@@ -65,6 +69,9 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public enum Architecture: String, Codable, Sendable {
         /// fastText supervised: mean of word, char n-gram and word n-gram rows, linear head.
         case fasttext
+        /// torchTextClassifiers' n-gram model: mean of RMS-normed token rows, categorical
+        /// embeddings, RMS norm, linear head, softmax.
+        case ttcNgram = "ttc-ngram"
     }
 
     /// How the model's input text is made from a form.

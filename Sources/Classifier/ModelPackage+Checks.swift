@@ -18,6 +18,7 @@ extension ModelPackage {
             throw .manifest(file, "has a decision policy out of range (top_k ≥ 1, prob_min and threshold in 0...1)")
         }
         try checkLabels(manifest.labels, file: file)
+        try checkTTCManifest(manifest, file: file)
     }
 
     private static func checkLabels(_ labels: [ModelManifest.Label], file: String) throws(ModelPackageError) {
@@ -76,8 +77,11 @@ extension ModelPackage {
                 )
             }
         }
-        if let settings = manifest.fasttext {
+        if manifest.architecture == .fasttext, let settings = manifest.fasttext {
             try checkFastTextShapes(settings, manifest: manifest, layout: layout, file: file)
+        }
+        if manifest.architecture == .ttcNgram, let settings = manifest.ttc {
+            try checkTTCShapes(settings, manifest: manifest, layout: layout, file: file)
         }
     }
 

@@ -18,7 +18,16 @@ public struct ModelPackage: Sendable {
 
     let weights: MappedFile
     let layout: SafeTensorsLayout
-    let fasttext: FastTextModel
+    /// The model of a `fasttext` package; `nil` for another architecture.
+    let fastTextModel: FastTextModel?
+    /// The model of a `ttc-ngram` package; `nil` for another architecture.
+    let ttcModel: TTCModel?
+
+    /// The fastText model; only for a package known to be `fasttext`.
+    var fasttext: FastTextModel {
+        guard let fastTextModel else { preconditionFailure("package \(manifest.name) is not a fastText model") }
+        return fastTextModel
+    }
 
     /// Loads the package in `directory` and checks it; a package that fails any check is refused.
     public static func load(from directory: URL) throws(ModelPackageError) -> ModelPackage {
@@ -30,21 +39,29 @@ public struct ModelPackage: Sendable {
         let layout = try SafeTensorsLayout(parsing: weights.bytes, file: weightsPath)
         try checkDigest(of: weights, against: manifest.weights)
         try checkTensors(layout, against: manifest, file: weightsPath)
-        guard let settings = manifest.fasttext else {
-            throw .manifest(manifestPath, "has architecture fasttext but no 'fasttext' settings")
+        var fastText: FastTextModel? = nil
+        var ttc: TTCModel? = nil
+        switch manifest.architecture {
+        case .fasttext:
+            guard let settings = manifest.fasttext else {
+                throw .manifest(manifestPath, "has architecture fasttext but no 'fasttext' settings")
+            }
+            fastText = try FastTextModel(
+                settings: settings,
+                labelCount: manifest.labels.count,
+                weights: weights,
+                layout: layout
+            )
+        case .ttcNgram:
+            ttc = try loadTTC(manifest, weights: weights, layout: layout, file: manifestPath)
         }
-        let model = try FastTextModel(
-            settings: settings,
-            labelCount: manifest.labels.count,
-            weights: weights,
-            layout: layout
-        )
         let package = ModelPackage(
             directory: directory,
             manifest: manifest,
             weights: weights,
             layout: layout,
-            fasttext: model
+            fastTextModel: fastText,
+            ttcModel: ttc
         )
         try package.checkGoldenExamples(file: manifestPath)
         return package

@@ -92,7 +92,13 @@ extension KafkaConsumer {
             var high: Int64 = 0
             let err = client.withHandle {
                 rd_kafka_query_watermark_offsets(
-                    $0, partition.topic, partition.partition, &low, &high, Int32(timeout.milliseconds))
+                    $0,
+                    partition.topic,
+                    partition.partition,
+                    &low,
+                    &high,
+                    Int32(timeout.milliseconds)
+                )
             }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(.consumer, "could not read the watermarks of \(partition)", rdKafkaError: err)

@@ -22,7 +22,12 @@ public final class KafkaConsumer: Sendable {
         logger: Logger,
         onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil
     ) throws(KafkaError) {
-        let rebalance = RebalanceCoordinator(logger: logger, handler: onRebalance)
+        let strategy = configuration.rdKafkaProperties.last { $0.0 == "partition.assignment.strategy" }?.1 ?? ""
+        let rebalance = RebalanceCoordinator(
+            logger: logger,
+            configuredCooperative: strategy.contains("cooperative"),
+            handler: onRebalance
+        )
         let client = try RDKafkaClient(
             kind: .consumer,
             properties: configuration.rdKafkaProperties,

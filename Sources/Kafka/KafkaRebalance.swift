@@ -23,8 +23,12 @@ final class RebalanceCoordinator: @unchecked Sendable {
     private let logger: Logger
     let assignment = Locked<Set<KafkaTopicPartition>>([])
 
-    init(logger: Logger, handler: (@Sendable (KafkaRebalanceEvent) -> Void)?) {
+    /// Whether the configured assignor is cooperative, for when librdkafka cannot tell.
+    private let configuredCooperative: Bool
+
+    init(logger: Logger, configuredCooperative: Bool, handler: (@Sendable (KafkaRebalanceEvent) -> Void)?) {
         self.logger = logger
+        self.configuredCooperative = configuredCooperative
         self.handler = handler
     }
 
@@ -35,7 +39,9 @@ final class RebalanceCoordinator: @unchecked Sendable {
         _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
     ) {
         let partitions = TopicPartitionList.entries(of: list).map(\.partition).sorted()
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL while the consumer is closing or before the group chose a protocol.
+        let cooperative =
+            rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" } ?? configuredCooperative
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             report(cooperative ? incremental(rd_kafka_incremental_assign(rk, list)) : assignEager(rk, list), "assign")

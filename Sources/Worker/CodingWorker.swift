@@ -56,6 +56,7 @@ public final class CodingWorker: Service, Sendable {
             properties: configuration.producerProperties
         )
         producerConfiguration.clientID = "streamcoder-worker"
+        producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { report in
             ledger.delivered(report)
         }
@@ -72,6 +73,9 @@ public final class CodingWorker: Service, Sendable {
 
     /// What the worker did so far.
     public var counters: CodingCounters { ledger.counters }
+
+    /// Whether the coding pipeline runs (false once it stopped, for good or on a fatal error).
+    public var isAlive: Bool { !pipeline.hasStopped }
 
     /// How many partitions of the forms topic this worker owns now.
     public var assignedPartitions: Int { consumer.assignment.count }

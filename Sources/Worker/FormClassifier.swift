@@ -48,8 +48,8 @@ final class FormClassifier {
     /// Answers for a batch of forms, in order; the output layer runs as one matrix product.
     func answers(for forms: [[String: String]]) -> [ModelAnswer] {
         guard !forms.isEmpty else { return [] }
-        let texts = forms.map { classifier.package.manifest.text(fromFields: $0) }
-        return classifier.classify(batch: texts).map { prediction in
+        // The package builds each form's text and categorical features from the fields it names.
+        return classifier.classify(batchOfFields: forms).map { prediction in
             ModelAnswer(
                 proposals: prediction.candidates.map {
                     .init(code: $0.code, label: $0.label, probability: Float($0.probability))

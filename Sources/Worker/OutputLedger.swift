@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Synchronization
 
@@ -8,6 +9,8 @@ final class OutputLedger: Sendable {
         var partition: KafkaTopicPartition
         var offset: Int64
         var remaining: Int
+        /// When the form was published (its record timestamp), unix milliseconds.
+        var publishedAt: Int64?
     }
 
     /// An enqueued output: whose it is and how many times it was sent.
@@ -32,6 +35,7 @@ final class OutputLedger: Sendable {
 
     private let state = Mutex(State())
     private let topics: WorkerTopics
+    private let metrics = WorkerMetrics()
     private let storeOffsets: @Sendable ([KafkaTopicPartition: Int64]) -> Void
 
     /// A ledger for the worker's `topics`; `storeOffsets` receives, outside the lock, the offsets
@@ -45,10 +49,16 @@ final class OutputLedger: Sendable {
     func isReply(_ topic: String) -> Bool { topics.isReply(topic) }
 
     /// Registers a consumed input with its number of outputs; returns its id.
-    func register(_ partition: KafkaTopicPartition, offset: Int64, outputs: Int) -> UInt64 {
-        state.withLock { state in
+    func register(_ partition: KafkaTopicPartition, offset: Int64, outputs: Int, publishedAt: Int64?) -> UInt64 {
+        metrics.formsIn.increment()
+        return state.withLock { state in
             state.nextInput += 1
-            state.inputs[state.nextInput] = Input(partition: partition, offset: offset, remaining: outputs)
+            state.inputs[state.nextInput] = Input(
+                partition: partition,
+                offset: offset,
+                remaining: outputs,
+                publishedAt: publishedAt
+            )
             state.tracker.consumed(partition, offset: offset)
             state.counters.formsIn += 1
             return state.nextInput
@@ -78,6 +88,7 @@ final class OutputLedger: Sendable {
                 state.counters.abandonedReplies += 1
             } else {
                 state.counters.deliveryRetries += 1
+                metrics.deliveryRetries.increment()
                 output.attempts += 1
                 state.retries.append(output)
                 return [:]
@@ -97,6 +108,10 @@ final class OutputLedger: Sendable {
         }
         state.inputs[inputID] = nil
         state.counters.completed += 1
+        if let publishedAt = input.publishedAt {
+            let now = Int64(Date().timeIntervalSince1970 * 1_000)
+            metrics.formLatency.recordMilliseconds(max(0, now - publishedAt))
+        }
         guard let next = state.tracker.finished(input.partition, offset: input.offset) else { return [:] }
         return [input.partition: next]
     }
@@ -140,9 +155,15 @@ final class OutputLedger: Sendable {
 
     private func count(_ topic: String, in counters: inout CodingCounters) {
         switch topic {
-        case topics.codings: counters.autoCoded += 1
-        case topics.manualReview: counters.manualReview += 1
-        case topics.deadLetter: counters.deadLetters += 1
+        case topics.codings:
+            counters.autoCoded += 1
+            metrics.autoCoded.increment()
+        case topics.manualReview:
+            counters.manualReview += 1
+            metrics.manualReview.increment()
+        case topics.deadLetter:
+            counters.deadLetters += 1
+            metrics.deadLetters.increment()
         default: break
         }
     }

@@ -16,6 +16,12 @@ final class PipelineThread: @unchecked Sendable {
     private let producer: KafkaProducer
     private let ledger: OutputLedger
     private let logger: Logger
+    private let metrics = WorkerMetrics()
+    private let stopped = StopFlag()
+
+    /// Whether the loop has ended.
+    var hasStopped: Bool { stopped.isRaised }
+    private var lastGauges = ContinuousClock.now
 
     init(
         configuration: WorkerConfiguration,
@@ -32,12 +38,14 @@ final class PipelineThread: @unchecked Sendable {
         self.producer = producer
         self.ledger = ledger
         self.logger = logger
+        metrics.activeModel(classifier.identity)
     }
 
     /// Starts the loop; `done` runs once it has stopped and drained.
     func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
             run(until: stopping)
+            stopped.raise()
             drain()
             done()
         }
@@ -50,6 +58,7 @@ final class PipelineThread: @unchecked Sendable {
         while !stopping.isRaised {
             resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger)
             paused = applyBackpressure(paused: paused)
+            updateGauges()
             let batch: [KafkaConsumerMessage]
             do {
                 batch = try consumer.poll(maxMessages: configuration.maxBatch, timeout: configuration.maxBatchWait)
@@ -65,13 +74,30 @@ final class PipelineThread: @unchecked Sendable {
 
     private func code(_ batch: [KafkaConsumerMessage]) {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let started = ContinuousClock.now
         let outputs = coder.outputs(for: batch, classifier: classifier, now: now)
+        metrics.batchCoding.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+        metrics.batchSize.record(batch.count)
         for (message, messageOutputs) in zip(batch, outputs) {
-            let input = ledger.register(message.topicPartition, offset: message.offset, outputs: messageOutputs.count)
+            let input = ledger.register(
+                message.topicPartition,
+                offset: message.offset,
+                outputs: messageOutputs.count,
+                publishedAt: message.timestampMilliseconds
+            )
             for output in messageOutputs {
                 enqueue(.init(input: input, message: output), with: producer, ledger: ledger, logger: logger)
             }
         }
+    }
+
+    /// Lag, in-flight forms and assignment, once a second.
+    private func updateGauges() {
+        guard ContinuousClock.now - lastGauges > .seconds(1) else { return }
+        lastGauges = .now
+        metrics.inFlight.record(ledger.pending())
+        metrics.consumerLag.record(consumer.lag().compactMap(\.lag).reduce(0, +))
+        metrics.assignedPartitions.record(consumer.assignment.count)
     }
 
     /// Pauses every assigned partition while too many forms are in flight, resumes at half.

@@ -16,6 +16,9 @@ public struct WorkerConfiguration: Sendable {
     public var maxBatch = 256
     /// …or what arrived within this time, whichever comes first.
     public var maxBatchWait: Duration = .milliseconds(5)
+    /// How long the producer waits to fill a batch of results (librdkafka's linger.ms): short,
+    /// since a result's latency includes it.
+    public var producerLingerMilliseconds = 1
     /// Forms read whose outputs are not all delivered yet; above it, partitions are paused.
     public var maxInFlight = 20_000
     /// How long a revoke or a shutdown waits for in-flight outputs before giving the partitions up.

@@ -19,7 +19,10 @@ struct CodeCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The activity text, e.g. \"boulangerie pâtisserie artisanale\".")
-    var text: String
+    var text: String?
+
+    @Option(help: "Code every form of this CSV (with --model), one line each: with --json, one object per form.")
+    var csv: String?
 
     @Option(help: "A model package directory: code here, without Kafka.")
     var model: String?
@@ -50,7 +53,19 @@ struct CodeCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    func validate() throws {
+        guard (text == nil) != (csv == nil) else { throw ValidationError("Give a text or --csv FILE (one of them).") }
+        guard csv == nil || model != nil else {
+            throw ValidationError("--csv codes with a local package: add --model PKG.")
+        }
+    }
+
     func run() async throws {
+        if let csv, let model {
+            try codeFile(csv, package: model)
+            return
+        }
+        let text = self.text ?? ""
         let form = RegistryForm(
             formID: "code-\(UUID().uuidString.prefix(8))",
             descriptionActivity: text,
@@ -65,17 +80,30 @@ struct CodeCommand: AsyncParsableCommand {
             result = try await RequestReply(kafka: kafka, replyTopic: replyTopic)
                 .code(form, deadlineMilliseconds: deadlineMilliseconds, timeout: .seconds(timeout))
         }
-        try show(result)
+        try show(result, text: text)
+    }
+
+    /// Codes every row of a CSV of forms with a local package, in batches.
+    private func codeFile(_ path: String, package directory: String) throws {
+        let table = try CSVTable(contentsOf: path)
+        try RegistryForm.checkColumns(of: table, path: path)
+        let forms = try table.rows.enumerated().map { index, row in
+            try RegistryForm(csvRow: row, of: table, line: index + 2, formID: "row-\(index + 1)")
+        }
+        let package = try ModelPackage.load(from: URL(fileURLWithPath: directory))
+        let classifier = Classifier(package: package)
+        for form in forms {
+            try show(code(form, with: classifier, package: package), text: form.descriptionActivity)
+        }
     }
 
     private func codeLocally(_ form: RegistryForm, package directory: String) throws -> CodingResult {
         let package = try ModelPackage.load(from: URL(fileURLWithPath: directory))
-        let prediction = Classifier(package: package).classify(
-            fields: [
-                "description_activity": form.descriptionActivity, "type_form": form.typeForm, "event": form.event,
-            ],
-            topK: topK
-        )
+        return code(form, with: Classifier(package: package), package: package)
+    }
+
+    private func code(_ form: RegistryForm, with classifier: Classifier, package: ModelPackage) -> CodingResult {
+        let prediction = classifier.classify(fields: form.fieldsForModel, topK: topK)
         return CodingResult(
             formID: form.formID,
             decision: prediction.decision == .autoCoded ? .autoCoded : .manualReview,
@@ -92,7 +120,7 @@ struct CodeCommand: AsyncParsableCommand {
         )
     }
 
-    private func show(_ result: CodingResult) throws {
+    private func show(_ result: CodingResult, text: String) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

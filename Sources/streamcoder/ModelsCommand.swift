@@ -7,7 +7,7 @@ struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "Import and inspect model packages.",
-        subcommands: [ImportFastText.self, Inspect.self, Train.self]
+        subcommands: [ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self]
     )
 
     struct ImportFastText: AsyncParsableCommand {
@@ -71,6 +71,13 @@ struct ModelsCommand: AsyncParsableCommand {
             let manifest = loaded.manifest
             printLine("\(manifest.name)@\(manifest.version) (\(manifest.architecture))")
             printLine("text: fields \(manifest.text.fields.joined(separator: ", "))")
+            if let ttc = manifest.ttc {
+                printLine(
+                    "torchTextClassifiers n-gram: dim \(ttc.dim), words \(ttc.wordCount), buckets \(ttc.buckets), "
+                        + "char n-grams \(ttc.minN)…\(ttc.maxN), max length \(ttc.maxLength.map(String.init) ?? "none"), "
+                        + "cleaning \(ttc.cleanText ? "on" : "off"), categorical \(ttc.combination.map { "\($0)" } ?? "none")"
+                )
+            }
             if let fasttext = manifest.fasttext {
                 printLine(
                     "fastText: dim \(fasttext.dim), words \(fasttext.wordCount), buckets \(fasttext.bucket), "

@@ -7,7 +7,7 @@ struct StreamCoderCommand: AsyncParsableCommand {
         abstract: "Codes business-registry forms with their NAF activity code, in a Kafka stream.",
         subcommands: [
             DemoCommand.self, WorkerCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self,
-            ConsumeCommand.self, ModelsCommand.self, CodeCommand.self,
+            ConsumeCommand.self, ModelsCommand.self, CodeCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Worker
 
@@ -46,9 +48,37 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-wait-ms"), help: "…or what arrived within this many milliseconds.")
     var batchWaitMilliseconds: Int?
 
+    @Option(
+        name: .customLong("metrics-port"),
+        help: "Port of /metrics (Prometheus), /healthz and /readyz; 0 picks one."
+    )
+    var metricsPort: UInt16 = 9464
+
+    @Option(name: .customLong("metrics-address"), help: "Address the metrics port listens on.")
+    var metricsAddress: String = "127.0.0.1"
+
     func run() async throws {
         let logger = makeLogger("streamcoder.worker")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let worker = try CodingWorker(configuration: try configuration(), logger: logger)
+        let endpoint = try HTTPEndpoint(
+            host: metricsAddress,
+            port: metricsPort,
+            routes: [
+                "/metrics": {
+                    .init(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToBuffer())
+                },
+                "/healthz": { worker.isAlive ? .text(200, "ok\n") : .text(503, "the coding pipeline stopped\n") },
+                "/readyz": {
+                    worker.assignedPartitions > 0
+                        ? .text(200, "ready: model loaded, \(worker.assignedPartitions) partitions\n")
+                        : .text(503, "not ready: no partitions assigned yet\n")
+                },
+            ]
+        )
+        defer { endpoint.stop() }
+        logger.info("serving /metrics, /healthz, /readyz", metadata: ["address": "\(metricsAddress):\(endpoint.port)"])
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],

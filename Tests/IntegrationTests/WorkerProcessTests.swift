@@ -127,26 +127,39 @@ struct WorkerProcessTests {
         let worker = try broker.worker(package: package, name: "worker")
         try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
 
-        let answer = try await broker.run(["code", "coiffure a domicile", "--json", "--timeout", "30",
-                                           "-X", "fetch.wait.max.ms=10"])
+        let answer = try await broker.run([
+            "code", "coiffure a domicile", "--json", "--timeout", "30",
+            "-X", "fetch.wait.max.ms=10",
+        ])
         let result = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
         #expect(result["decision"] as? String == "DECISION_MANUAL_REVIEW")
         #expect((result["candidates"] as? [Any])?.count == 5)
         #expect((result["model"] as? [String: Any])?["name"] as? String == "naf-test")
 
         // A request whose deadline passed before any worker saw it.
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: broker.bootstrap), logger: .init(label: "t"))
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: broker.bootstrap),
+            logger: .init(label: "t")
+        )
         let past = Int64(Date().timeIntervalSince1970 * 1_000) - 60_000
-        try await producer.send(KafkaProducerMessage(
-            topic: StreamCoderTopic.forms, key: Array("late-1".utf8),
-            value: try RegistryForm(formID: "late-1", descriptionActivity: "coiffure").encoded(),
-            headers: [
-                KafkaHeader(key: StreamCoderHeader.replyTo, text: StreamCoderTopic.replies),
-                KafkaHeader(key: StreamCoderHeader.correlationID, text: "late-request"),
-                KafkaHeader(key: StreamCoderHeader.deadline, text: String(past)),
-            ]))
-        let replies = try broker.consumer(topic: StreamCoderTopic.replies, group: "replies", name: "replies",
-                                          extra: ["--type", "result"])
+        try await producer.send(
+            KafkaProducerMessage(
+                topic: StreamCoderTopic.forms,
+                key: Array("late-1".utf8),
+                value: try RegistryForm(formID: "late-1", descriptionActivity: "coiffure").encoded(),
+                headers: [
+                    KafkaHeader(key: StreamCoderHeader.replyTo, text: StreamCoderTopic.replies),
+                    KafkaHeader(key: StreamCoderHeader.correlationID, text: "late-request"),
+                    KafkaHeader(key: StreamCoderHeader.deadline, text: String(past)),
+                ]
+            )
+        )
+        let replies = try broker.consumer(
+            topic: StreamCoderTopic.replies,
+            group: "replies",
+            name: "replies",
+            extra: ["--type", "result"]
+        )
         try await replies.waitUntil("the late reply") { replies.lines.contains { $0.contains("late-request") } }
         let line = try #require(replies.lines.first { $0.contains("late-request") })
         let late = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -154,6 +167,13 @@ struct WorkerProcessTests {
         #expect((lateResult["status"] as? [String: Any])?["code"] as? String == "STATUS_CODE_DEADLINE_EXCEEDED")
         #expect(lateResult["decision"] as? String == "DECISION_REJECTED")
         #expect((lateResult["candidates"] as? [Any])?.isEmpty ?? true)
+        let metrics = try await httpGet(worker.metricsPort(), "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("streamcoder_forms_in_total 2"))
+        #expect(metrics.body.contains("streamcoder_active_model{name=\"naf-test\",version=\"1\""))
+        #expect(metrics.body.contains("streamcoder_form_latency_seconds_count"))
+        #expect(try await httpGet(worker.metricsPort(), "/readyz").status == 200)
+        #expect(try await httpGet(worker.metricsPort(), "/healthz").body == "ok")
         replies.signal(SIGTERM)
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0)
@@ -166,7 +186,7 @@ extension BrokerProcess {
         try ChildProcess(
             TestPaths.streamcoder,
             [
-                "worker", "--brokers", bootstrap, "--model", package.path,
+                "worker", "--brokers", bootstrap, "--model", package.path, "--metrics-port", "0",
                 "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "fetch.wait.max.ms=10",
             ],
             name: name
@@ -252,4 +272,25 @@ struct SplitMix {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+extension ChildProcess {
+    /// The port a `streamcoder worker` serves /metrics on, from its log.
+    func metricsPort() throws -> Int {
+        guard let range = errorOutput.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+            let port = Int(errorOutput[range].split(separator: ":").last ?? "")
+        else { throw TestFailure("\(name) did not log its metrics address") }
+        return port
+    }
+}
+
+/// A GET on the loopback port, with status and body (trimmed).
+func httpGet(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+    let output = try await runToCompletion(
+        TestPaths.onPath("curl"),
+        ["-s", "-w", "\n%{http_code}\n", "http://127.0.0.1:\(port)\(path)"]
+    )
+    var lines = output.components(separatedBy: "\n")
+    let status = Int(lines.removeLast()) ?? 0
+    return (status, lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
 }

@@ -119,3 +119,27 @@ struct FormCoderTests {
         #expect(try CodingResult(decoding: outputs[2][0].value!).formID == "c")
     }
 }
+
+@Suite("Form coder with a torchTextClassifiers package")
+struct FormCoderCategoricalTests {
+    @Test func theFormsCategoricalFieldsReachTheModel() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let fixtures = root.appendingPathComponent("Tests/ClassifierTests/Fixtures")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-ttc-\(getpid())")
+        _ = try TTCImporter.importModel(
+            from: fixtures.appendingPathComponent("ttc/avg-concat"),
+            labels: fixtures.appendingPathComponent("fasttext/naf_labels.csv"), name: "naf-ttc", version: "1",
+            to: directory)
+        let classifier = try FormClassifier(packageAt: directory, overrides: DecisionOverrides())
+        let forms = [
+            RegistryForm(formID: "a", descriptionActivity: "vente", typeForm: "M", event: "01P").fieldsByName,
+            RegistryForm(formID: "b", descriptionActivity: "vente", typeForm: "X", event: "54P").fieldsByName,
+            RegistryForm(formID: "c", descriptionActivity: "vente", typeForm: "??", event: "??").fieldsByName,
+        ]
+        let answers = classifier.answers(for: forms)
+        #expect(answers.count == 3)
+        #expect(answers[0].proposals != answers[1].proposals, "type_form and event change the answer")
+        #expect(answers[2].proposals.count == 5, "unknown categorical values are coded, not refused")
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Wire
+import Worker
+
+/// The runs of `streamcoder bench e2e`, each on topics of its own of one embedded cluster.
+final class E2EBench: Sendable {
+    private let cluster: EmbeddedKafkaCluster
+    private let command: BenchE2ECommand
+    private let logger: Logger
+    private let forms: [RegistryForm]
+    private var fetchWait: [String: String] { ["fetch.wait.max.ms": String(command.fetchWaitMilliseconds)] }
+
+    init(cluster: EmbeddedKafkaCluster, command: BenchE2ECommand, logger: Logger, forms: [RegistryForm]) {
+        self.cluster = cluster
+        self.command = command
+        self.logger = logger
+        self.forms = forms
+    }
+
+    func createTopics() throws {
+        for prefix in ["bench.ours", "bench.py", "bench.lat.ours", "bench.lat.py"] {
+            for suffix in ["forms", "codings", "review", "dlq"] {
+                try cluster.createTopic("\(prefix).\(suffix)", partitions: 12)
+            }
+        }
+        try cluster.createTopic("bench.floor", partitions: 12)
+    }
+
+    func throughputOfOurs() async throws -> E2ERow {
+        try await publish(forms.prefix(command.forms), to: "bench.ours.forms")
+        let worker = try makeWorker(prefix: "bench.ours")
+        let running = RunningWorker(worker, logger: logger)
+        let elapsed = try await waitFor(worker, count: command.forms)
+        try await running.stop()
+        return E2ERow(name: "streamcoder worker", what: "throughput", formsPerSecond: Double(command.forms) / elapsed)
+    }
+
+    func throughputOfPython() async throws -> E2ERow {
+        try await publish(forms.prefix(command.forms), to: "bench.py.forms")
+        let python = try PythonWorker(bench: self, prefix: "bench.py", count: command.forms)
+        let seconds = try await python.result()
+        return E2ERow(name: "python worker", what: "throughput", formsPerSecond: Double(command.forms) / seconds)
+    }
+
+    func latencyOfOurs() async throws -> E2ERow {
+        let worker = try makeWorker(prefix: "bench.lat.ours")
+        let running = RunningWorker(worker, logger: logger)
+        while worker.assignedPartitions == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .seconds(2))  // offsets looked up, fetch sessions running: steady state
+        let latencies = try await pacedRoundTrip(
+            to: "bench.lat.ours.forms",
+            from: ["bench.lat.ours.codings", "bench.lat.ours.review"]
+        )
+        try await running.stop()
+        return E2ERow(latencies: latencies, name: "streamcoder worker", rate: command.rate)
+    }
+
+    func latencyOfPython() async throws -> E2ERow {
+        let python = try PythonWorker(bench: self, prefix: "bench.lat.py", count: command.rate * command.seconds)
+        try await python.waitUntilAssigned()
+        let latencies = try await pacedRoundTrip(
+            to: "bench.lat.py.forms",
+            from: ["bench.lat.py.codings", "bench.lat.py.review"]
+        )
+        _ = try await python.result()
+        return E2ERow(latencies: latencies, name: "python worker", rate: command.rate)
+    }
+
+    func brokerFloor() async throws -> E2ERow {
+        let latencies = try await pacedRoundTrip(to: "bench.floor", from: ["bench.floor"])
+        return E2ERow(latencies: latencies, name: "broker floor (no worker)", rate: command.rate)
+    }
+
+    var bootstrapServers: String { cluster.bootstrapServers }
+    var fasttextModel: String { command.fasttextModel }
+    var labels: String { command.naf }
+    var threshold: Double { command.threshold }
+    var fetchWaitMilliseconds: Int { command.fetchWaitMilliseconds }
+
+    // MARK: - Pieces
+
+    private func makeWorker(prefix: String) throws -> CodingWorker {
+        var configuration = WorkerConfiguration(
+            bootstrapServers: cluster.bootstrapServers,
+            modelPackage: URL(fileURLWithPath: command.package)
+        )
+        configuration.groupID = "\(prefix).workers"
+        configuration.topics.forms = "\(prefix).forms"
+        configuration.topics.codings = "\(prefix).codings"
+        configuration.topics.manualReview = "\(prefix).review"
+        configuration.topics.deadLetter = "\(prefix).dlq"
+        configuration.decision.confidenceThreshold = command.threshold
+        configuration.consumerProperties = fetchWait
+        configuration.maxBatchWait = .milliseconds(1)
+        return try CodingWorker(configuration: configuration, logger: logger)
+    }
+
+    /// A worker running in a service group of its own, until `stop`.
+    private struct RunningWorker {
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+
+        init(_ worker: CodingWorker, logger: Logger) {
+            let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
+            self.group = group
+            task = Task { try await group.run() }
+        }
+
+        func stop() async throws {
+            await group.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+
+    /// Seconds from the worker's first form in to its `count`-th form done.
+    private func waitFor(_ worker: CodingWorker, count: Int) async throws -> Double {
+        while worker.counters.formsIn == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let start = ContinuousClock.now
+        let deadline = start + .seconds(300)
+        while worker.counters.completed < count {
+            guard ContinuousClock.now < deadline else { throw CSVError("the worker did not finish in 5 minutes") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        return (ContinuousClock.now - start).seconds
+    }
+
+    private func publish(_ forms: some Collection<RegistryForm>, to topic: String) async throws {
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: logger
+        )
+        for form in forms {
+            let message = KafkaProducerMessage(topic: topic, key: Array(form.formID.utf8), value: try form.encoded())
+            try await produceWaitingForRoom(message, with: producer)
+        }
+        try await producer.flush()
+    }
+
+    /// Enqueues, waiting while the producer's queue is full.
+    private func produceWaitingForRoom(_ message: KafkaProducerMessage, with producer: KafkaProducer) async throws {
+        while true {
+            do {
+                try producer.produce(message)
+                return
+            } catch  where error.code == .queueFull {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
+
+    /// Publishes rate × seconds forms at a steady pace and returns, in milliseconds, the time
+    /// from each publication to the reception of the record keyed by its form id.
+    private func pacedRoundTrip(to topic: String, from resultTopics: [String]) async throws -> [Double] {
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: cluster.bootstrapServers,
+            groupID: "reader-\(topic)"
+        )
+        configuration.properties = fetchWait
+        let reader = try KafkaConsumer(configuration: configuration, logger: logger)
+        try reader.subscribe(topics: resultTopics)
+        while reader.assignment.isEmpty { _ = try await reader.nextBatch(maxMessages: 1, timeout: .milliseconds(50)) }
+        // Offsets looked up and fetch sessions running on every partition before the clock starts.
+        let settled = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < settled {
+            _ = try await reader.nextBatch(maxMessages: 1, timeout: .milliseconds(50))
+        }
+        let total = command.rate * command.seconds
+        let sent = SentTimes()
+        let pacedForms = Array(forms.prefix(total))
+        let publishing = Task { try await self.pace(pacedForms, to: topic, sent: sent) }
+        var latencies: [Double] = []
+        var received = 0
+        let deadline = ContinuousClock.now + .seconds(command.seconds + 60)
+        while received < total && ContinuousClock.now < deadline {
+            for message in try await reader.nextBatch(maxMessages: 1_000, timeout: .milliseconds(1)) {
+                let now = ContinuousClock.now
+                let key = String(decoding: message.key ?? [], as: UTF8.self)
+                guard let (index, at) = sent.times.withLock({ $0[key] }) else { continue }
+                received += 1
+                // The first second warms connections and fetch sessions up; it is not reported.
+                if index >= command.rate { latencies.append((now - at).seconds * 1_000) }
+            }
+        }
+        try await publishing.value
+        try await reader.close()
+        return latencies
+    }
+
+    private func pace(_ forms: [RegistryForm], to topic: String, sent: SentTimes) async throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.lingerMilliseconds = 0
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let start = ContinuousClock.now
+        for (index, form) in forms.enumerated() {
+            try await Task.sleep(until: start + .seconds(Double(index) / Double(command.rate)))
+            sent.times.withLock { $0[form.formID] = (index, .now) }
+            try producer.produce(
+                KafkaProducerMessage(topic: topic, key: Array(form.formID.utf8), value: try form.encoded())
+            )
+        }
+        try await producer.flush()
+    }
+}
+
+/// When each form of a paced run was published, shared by the publisher and the reader.
+final class SentTimes: Sendable {
+    let times = Mutex<[String: (index: Int, at: ContinuousClock.Instant)]>([:])
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Classifier
+import Foundation
+import Wire
+
+/// `streamcoder models evaluate`: accuracy, and the automation rate / accuracy trade-off that
+/// decides a deployment's confidence threshold.
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Accuracy of a package on labelled forms, and automation rate vs accuracy per confidence threshold.",
+        discussion: """
+            The CSV has the text column (description_activity or text_description) and the expected \
+            code (--label-column, default code); other form columns (type_form, event, …) are used \
+            when the package reads them. For each threshold t, the automation rate is the share of \
+            forms with confidence index p1 − p2 ≥ t, and the accuracy is the top-1 accuracy among \
+            them: production picks the highest automation rate whose accuracy is acceptable.
+            """
+    )
+
+    @Argument(help: "The package directory.")
+    var package: String
+
+    @Option(help: "Labelled forms (CSV with a header).")
+    var data: String
+
+    @Option(name: .customLong("label-column"), help: "The column with the expected code.")
+    var labelColumn: String = "code"
+
+    @Option(help: "Write the trade-off as an SVG chart to this file.")
+    var plot: String?
+
+    func run() async throws {
+        let loaded = try ModelPackage.load(from: URL(fileURLWithPath: package))
+        let table = try CSVTable(contentsOf: data)
+        try RegistryForm.checkColumns(of: table, path: data)
+        guard table.columns.contains(labelColumn) else {
+            throw CSVError("\(data) has no \(labelColumn) column (columns: \(table.columns.joined(separator: ", ")))")
+        }
+        let classifier = Classifier(package: loaded)
+        let scored = try table.rows.enumerated().map { index, row in
+            let form = try RegistryForm(csvRow: row, of: table, line: index + 2, formID: "row-\(index + 1)")
+            let prediction = classifier.classify(fields: form.fieldsForModel, topK: 5)
+            let expected = table.value(labelColumn, in: row) ?? ""
+            return Scored(
+                confidence: prediction.confidenceIndex,
+                top1: prediction.candidates.first?.code == expected,
+                top5: prediction.candidates.contains { $0.code == expected }
+            )
+        }
+        let report = Evaluation(scored: scored)
+        report.print(
+            model: "\(loaded.manifest.name)@\(loaded.manifest.version)",
+            data: data,
+            threshold: loaded.manifest.decision.confidenceThreshold
+        )
+        if let plot {
+            try report.svg().write(toFile: plot, atomically: true, encoding: .utf8)
+            printLine("chart written to \(plot)")
+        }
+    }
+}
+
+/// One evaluated form.
+struct Scored {
+    var confidence: Double
+    var top1: Bool
+    var top5: Bool
+}
+
+/// Accuracy and the threshold trade-off of a set of evaluated forms.
+struct Evaluation {
+    let scored: [Scored]
+    let thresholds = (0...19).map { Double($0) * 0.05 }
+
+    /// (threshold, automation rate, accuracy among automated) for each threshold.
+    var tradeOff: [(threshold: Double, automation: Double, accuracy: Double?)] {
+        thresholds.map { threshold in
+            let automated = scored.filter { $0.confidence >= threshold }
+            let accuracy = automated.isEmpty ? nil : Double(automated.filter(\.top1).count) / Double(automated.count)
+            return (threshold, Double(automated.count) / Double(max(scored.count, 1)), accuracy)
+        }
+    }
+
+    func print(model: String, data: String, threshold: Double) {
+        let count = Double(max(scored.count, 1))
+        printLine("\(model) on \(data): \(scored.count) forms")
+        printLine(
+            String(
+                format: "top-1 accuracy %.1f %%, top-5 accuracy %.1f %%",
+                100 * Double(scored.filter(\.top1).count) / count,
+                100 * Double(scored.filter(\.top5).count) / count
+            )
+        )
+        printLine("")
+        printLine("threshold  automation  accuracy (automated)")
+        for row in tradeOff {
+            let marker = abs(row.threshold - threshold) < 0.025 ? "  ← package threshold" : ""
+            printLine(
+                String(format: "%9.2f  %9.1f %%  ", row.threshold, 100 * row.automation)
+                    + (row.accuracy.map { String(format: "%7.1f %%", 100 * $0) } ?? "      -") + marker
+            )
+        }
+    }
+
+    /// A line chart of automation rate and accuracy against the threshold.
+    func svg() -> String {
+        let (width, height, margin) = (640.0, 400.0, 50.0)
+        func x(_ threshold: Double) -> Double { margin + threshold * (width - 2 * margin) }
+        func y(_ share: Double) -> Double { height - margin - share * (height - 2 * margin) }
+        func line(_ points: [(Double, Double)], _ color: String) -> String {
+            let path = points.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
+            return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>"
+        }
+        let automation = tradeOff.map { ($0.threshold, $0.automation) }
+        let accuracy = tradeOff.compactMap { row in row.accuracy.map { (row.threshold, $0) } }
+        var parts = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+            "<line x1=\"\(margin)\" y1=\"\(y(0))\" x2=\"\(width - margin)\" y2=\"\(y(0))\" stroke=\"black\"/>",
+            "<line x1=\"\(margin)\" y1=\"\(y(0))\" x2=\"\(margin)\" y2=\"\(y(1))\" stroke=\"black\"/>",
+            line(automation, "#1f77b4"), line(accuracy, "#d62728"),
+            "<text x=\"\(width / 2 - 60)\" y=\"\(height - 12)\">confidence threshold (p1 − p2)</text>",
+            "<text x=\"\(margin + 10)\" y=\"\(margin - 20)\" fill=\"#1f77b4\">automation rate</text>",
+            "<text x=\"\(margin + 140)\" y=\"\(margin - 20)\" fill=\"#d62728\">accuracy of automated forms</text>",
+        ]
+        for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
+            parts.append(
+                String(
+                    format: "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%.0f%%</text>",
+                    margin - 5,
+                    y(tick) + 4,
+                    tick * 100
+                )
+            )
+            parts.append(
+                String(
+                    format: "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%.2f</text>",
+                    x(tick),
+                    y(0) + 16,
+                    tick
+                )
+            )
+        }
+        return (parts + ["</svg>"]).joined(separator: "\n") + "\n"
+    }
+}
