@@ -48,14 +48,22 @@ def arguments():
     parser.add_argument("--repeat", type=int, default=1, help="runs per trainer, seeds seed..seed+repeat-1")
     parser.add_argument("--validation", type=float, default=0.1)
     parser.add_argument("--binary", default=BINARY, help="the streamcoder executable (release build)")
+    parser.add_argument("--distinct-texts", action="store_true",
+                        help="split by text, so no validation text (a label repeated as label65, say) is also "
+                             "a training text: measures generalisation rather than recall")
     return parser.parse_args()
 
 
-def split(rows, fraction, seed):
+def split(rows, fraction, seed, distinct_texts=False):
     rows = list(rows)
     random.Random(seed).shuffle(rows)
-    held = int(round(len(rows) * fraction))
-    return rows[held:], rows[:held]
+    if not distinct_texts:
+        held = int(round(len(rows) * fraction))
+        return rows[held:], rows[:held]
+    texts = sorted({text for text, _ in rows})
+    random.Random(seed).shuffle(texts)
+    held = set(texts[:int(round(len(texts) * fraction))])
+    return [r for r in rows if r[0] not in held], [r for r in rows if r[0] in held]
 
 
 def write_fasttext(path, rows):
@@ -98,7 +106,7 @@ def main():
     if not os.path.exists(args.binary):
         sys.exit(f"{args.binary} is missing: run `swift build -c release` first")
     os.makedirs(WORK, exist_ok=True)
-    train, validation = split(naf_training_data.training_rows(), args.validation, args.seed)
+    train, validation = split(naf_training_data.training_rows(), args.validation, args.seed, args.distinct_texts)
     train_csv, validation_csv = os.path.join(WORK, "train.csv"), os.path.join(WORK, "validation.csv")
     train_txt = os.path.join(WORK, "train.txt")
     naf_training_data.write_csv(train_csv, train)
@@ -112,7 +120,7 @@ def main():
     print(f"data: {len(train)} training rows, {len(validation)} validation rows (seed {args.seed}); "
           f"epoch {args.epoch} lr {args.lr} dim {args.dim} wordNgrams {args.word_ngrams} "
           f"minn {args.minn} maxn {args.maxn} bucket {args.bucket} threads {args.threads}, "
-          f"{args.repeat} run(s) each")
+          f"{args.repeat} run(s) each" + (", split by distinct text" if args.distinct_texts else ""))
     print(f"{'trainer':<12} {'top-1':>7} {'time (s)':>9}")
     for name, runs in results.items():
         accuracy = statistics.mean(a for a, _ in runs)
