@@ -4,6 +4,8 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import Wire
+
+import struct Classifier.CSVTable
 import Worker
 
 /// `streamcoder demo`: the product's main job on the embedded default, in one process.

@@ -7,7 +7,7 @@ struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "Import and inspect model packages.",
-        subcommands: [ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self]
+        subcommands: [ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self]
     )
 
     struct ImportFastText: AsyncParsableCommand {

@@ -3,6 +3,8 @@ import Foundation
 import Kafka
 import Wire
 
+import struct Classifier.CSVTable
+
 /// `streamcoder produce`: registry forms from a CSV file, encoded with the contract, onto a topic.
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import Wire
 
+import struct Classifier.CSVTable
+
 extension RegistryForm {
     /// Column names accepted for each field: the contract's names, and those of the reference
     /// API's example file (`text_description`, `type_`).
