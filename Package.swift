@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Kafka", "Wire", "streamcoder"],
+            dependencies: ["Kafka", "Wire", "streamcoder", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ]

@@ -98,3 +98,59 @@ struct FastTextTokenizer: Sendable {
         }
     }
 }
+
+extension FastTextTokenizer {
+    /// The rows of `text` grouped by the token that brought them: each word (with its char
+    /// n-grams), `</s>`, and each word n-gram ("w1 w2"), in the order `rows(of:into:)` adds them.
+    /// For explanations; it allocates freely.
+    func rowsByToken(of text: String) -> [(token: String, rows: [Int32])] {
+        var scratch = Scratch()
+        var groups: [(token: String, rows: [Int32])] = []
+        var words: [String] = []
+        func addToken(_ token: [UInt8]) {
+            let before = scratch.rows.count
+            token.withUnsafeBufferPointer { self.add($0, into: &scratch) }
+            words.append(String(decoding: token, as: UTF8.self))
+            groups.append((words.last!, Array(scratch.rows[before...])))
+        }
+        var bytes = Array(text.utf8)
+        bytes.append(0x20)
+        var token: [UInt8] = []
+        var ended = false
+        for byte in bytes {
+            guard Self.isSpace(byte) else {
+                token.append(byte)
+                continue
+            }
+            guard !token.isEmpty else { continue }
+            addToken(token)
+            if token == ngrams.eos {
+                ended = true
+                break
+            }
+            token.removeAll()
+        }
+        if !ended { addToken(ngrams.eos) }
+        appendWordNgramGroups(words: words, to: &groups, scratch: &scratch)
+        return groups.filter { !$0.rows.isEmpty }
+    }
+
+    private func appendWordNgramGroups(
+        words: [String],
+        to groups: inout [(token: String, rows: [Int32])],
+        scratch: inout Scratch
+    ) {
+        guard wordNgrams > 1, ngrams.bucket > 0 else { return }
+        let hashes = scratch.wordHashes
+        let bucket = UInt64(ngrams.bucket)
+        for first in 0..<hashes.count {
+            var hash = FastTextHash.chainStart(hashes[first])
+            for next in (first + 1)..<min(hashes.count, first + wordNgrams) {
+                hash = FastTextHash.chain(hash, hashes[next])
+                var rows: [Int32] = []
+                ngrams.appendRow(ofBucket: Int(hash % bucket), to: &rows)
+                groups.append((words[first...next].joined(separator: " "), rows))
+            }
+        }
+    }
+}

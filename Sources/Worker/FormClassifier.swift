@@ -13,6 +13,12 @@ struct ModelAnswer: Sendable, Equatable {
     var proposals: [Proposal]
     var confidenceIndex: Float
     var autoCoded: Bool
+    /// Tokens and their contributions to the top code's score, when asked for.
+    var explanation: [(token: String, contribution: Float)]? = nil
+
+    static func == (lhs: ModelAnswer, rhs: ModelAnswer) -> Bool {
+        lhs.proposals == rhs.proposals && lhs.confidenceIndex == rhs.confidenceIndex && lhs.autoCoded == rhs.autoCoded
+    }
 }
 
 /// The identity of the model that coded a form, as results name it.
@@ -46,10 +52,11 @@ final class FormClassifier {
     }
 
     /// Answers for a batch of forms, in order; the output layer runs as one matrix product.
-    func answers(for forms: [[String: String]]) -> [ModelAnswer] {
+    /// With `explain`, each answer carries the ten tokens that weigh most on its top code.
+    func answers(for forms: [[String: String]], explain: Bool = false) -> [ModelAnswer] {
         guard !forms.isEmpty else { return [] }
         // The package builds each form's text and categorical features from the fields it names.
-        return classifier.classify(batchOfFields: forms).map { prediction in
+        var answers = classifier.classify(batchOfFields: forms).map { prediction in
             ModelAnswer(
                 proposals: prediction.candidates.map {
                     .init(code: $0.code, label: $0.label, probability: Float($0.probability))
@@ -58,6 +65,13 @@ final class FormClassifier {
                 autoCoded: prediction.decision == .autoCoded
             )
         }
+        guard explain else { return answers }
+        for index in answers.indices {
+            let text = classifier.package.manifest.text(fromFields: forms[index])
+            answers[index].explanation = classifier.explain(text: text, code: answers[index].proposals.first?.code)
+                .prefix(10).map { ($0.token, Float($0.contribution)) }
+        }
+        return answers
     }
 }
 

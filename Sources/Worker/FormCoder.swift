@@ -7,6 +7,8 @@ import Wire
 struct FormCoder {
     var topics: WorkerTopics
     var limits = WireLimits.default
+    /// Attach each result's token contributions to its top code.
+    var explain = false
 
     /// The outputs of each message, in the order of `messages`. `now` is unix milliseconds.
     func outputs(
@@ -28,7 +30,7 @@ struct FormCoder {
                 outputs[index] = [deadLetter(message, error: error)]
             }
         }
-        let answers = classifier.answers(for: decoded.map(\.form.fieldsByName))
+        let answers = classifier.answers(for: decoded.map(\.form.fieldsByName), explain: explain)
         for ((index, form), answer) in zip(decoded, answers) {
             let result = coded(form, answer: answer, model: classifier.identity, now: now)
             outputs[index] = publish(result, for: messages[index])
@@ -44,6 +46,9 @@ struct FormCoder {
             confidenceIndex: answer.confidenceIndex,
             model: ModelRef(name: model.name, version: model.version, sha256: model.sha256),
             codedAtUnixMs: now,
+            explanation: answer.explanation.map { tokens in
+                Explanation(tokens: tokens.map { TokenContribution(token: $0.token, contribution: $0.contribution) })
+            },
             form: answer.autoCoded ? nil : form
         )
     }

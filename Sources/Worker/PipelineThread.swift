@@ -33,7 +33,7 @@ final class PipelineThread: @unchecked Sendable {
     ) {
         self.configuration = configuration
         self.classifier = classifier
-        self.coder = FormCoder(topics: configuration.topics)
+        self.coder = FormCoder(topics: configuration.topics, explain: configuration.explain)
         self.consumer = consumer
         self.producer = producer
         self.ledger = ledger

@@ -12,6 +12,8 @@ public struct WorkerConfiguration: Sendable {
     public var modelPackage: URL
     /// Per-deployment changes to the package's decision policy.
     public var decision = DecisionOverrides()
+    /// Attach to each result the tokens that weigh most on its top code (costs some CPU).
+    public var explain = false
     /// A micro-batch holds up to this many forms…
     public var maxBatch = 256
     /// …or what arrived within this time, whichever comes first.

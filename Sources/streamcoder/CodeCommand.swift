@@ -53,6 +53,9 @@ struct CodeCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Flag(help: "Show each token's contribution to the top code's score (local fastText packages).")
+    var explain = false
+
     func validate() throws {
         guard (text == nil) != (csv == nil) else { throw ValidationError("Give a text or --csv FILE (one of them).") }
         guard csv == nil || model != nil else {
@@ -104,6 +107,13 @@ struct CodeCommand: AsyncParsableCommand {
 
     private func code(_ form: RegistryForm, with classifier: Classifier, package: ModelPackage) -> CodingResult {
         let prediction = classifier.classify(fields: form.fieldsForModel, topK: topK)
+        let explanation =
+            explain
+            ? Explanation(
+                tokens: classifier.explain(text: package.manifest.text(fromFields: form.fieldsForModel))
+                    .prefix(10).map { Wire.TokenContribution(token: $0.token, contribution: Float($0.contribution)) }
+            )
+            : nil
         return CodingResult(
             formID: form.formID,
             decision: prediction.decision == .autoCoded ? .autoCoded : .manualReview,
@@ -116,7 +126,8 @@ struct CodeCommand: AsyncParsableCommand {
                 version: package.manifest.version,
                 sha256: package.manifest.weights.sha256
             ),
-            codedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+            codedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000),
+            explanation: explanation
         )
     }
 
@@ -134,6 +145,9 @@ struct CodeCommand: AsyncParsableCommand {
         }
         for candidate in result.candidates {
             printLine("  \(candidate.code)  \(String(format: "%.4f", candidate.probability))  \(candidate.label)")
+        }
+        for token in result.explanation?.tokens ?? [] {
+            printLine("    \(String(format: "%+.3f", token.contribution))  \(token.token)")
         }
         let decision = result.decision == .autoCoded ? "auto-coded" : "manual review"
         printLine(

@@ -54,6 +54,9 @@ struct WorkerCommand: AsyncParsableCommand {
     )
     var metricsPort: UInt16 = 9464
 
+    @Flag(help: "Attach to each result the tokens that weigh most on its top code (fastText packages).")
+    var explain = false
+
     @Option(name: .customLong("metrics-address"), help: "Address the metrics port listens on.")
     var metricsAddress: String = "127.0.0.1"
 
@@ -111,6 +114,7 @@ struct WorkerCommand: AsyncParsableCommand {
             probMin: probMin ?? setting(nil, "PROB_MIN").flatMap(Double.init),
             confidenceThreshold: threshold ?? setting(nil, "THRESHOLD").flatMap(Double.init)
         )
+        configuration.explain = explain || setting(nil, "EXPLAIN") == "1"
         configuration.maxBatch = batchSize ?? setting(nil, "BATCH_SIZE").flatMap(Int.init) ?? configuration.maxBatch
         if let wait = batchWaitMilliseconds ?? setting(nil, "BATCH_WAIT_MS").flatMap(Int.init) {
             configuration.maxBatchWait = .milliseconds(wait)

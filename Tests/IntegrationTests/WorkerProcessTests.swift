@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Logging
 import Testing
 import Wire
 
@@ -139,7 +140,7 @@ struct WorkerProcessTests {
         // A request whose deadline passed before any worker saw it.
         let producer = try KafkaProducer(
             configuration: .init(bootstrapServers: broker.bootstrap),
-            logger: .init(label: "t")
+            logger: quietLogger
         )
         let past = Int64(Date().timeIntervalSince1970 * 1_000) - 60_000
         try await producer.send(
@@ -215,7 +216,7 @@ enum HostileForms {
     static func publish(to bootstrap: String) async throws -> (dead: [String], coded: [String]) {
         let producer = try KafkaProducer(
             configuration: .init(bootstrapServers: bootstrap),
-            logger: .init(label: "hostile")
+            logger: quietLogger
         )
         var generator = SplitMix(seed: 42)
         var dead: [String] = []
@@ -294,3 +295,10 @@ func httpGet(_ port: Int, _ path: String) async throws -> (status: Int, body: St
     let status = Int(lines.removeLast()) ?? 0
     return (status, lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
 }
+
+/// A logger for the test's own clients: their connection errors once a broker stops are noise.
+let quietLogger: Logger = {
+    var logger = Logger(label: "integration-tests")
+    logger.logLevel = .critical
+    return logger
+}()

@@ -14,8 +14,12 @@ enum TestPackage {
         let fixtures = root.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-tests-\(getpid())")
         _ = try! FastTextImporter.importModel(
-            from: fixtures.appendingPathComponent("ova.bin"), labels: fixtures.appendingPathComponent("naf_labels.csv"),
-            name: "naf-test", version: "1", to: directory)
+            from: fixtures.appendingPathComponent("ova.bin"),
+            labels: fixtures.appendingPathComponent("naf_labels.csv"),
+            name: "naf-test",
+            version: "1",
+            to: directory
+        )
         return directory
     }()
 
@@ -30,8 +34,13 @@ struct FormCoderTests {
 
     func record(_ value: [UInt8]?, headers: [KafkaHeader] = [], offset: Int64 = 7) -> KafkaConsumerMessage {
         KafkaConsumerMessage(
-            topicPartition: KafkaTopicPartition(topic: StreamCoderTopic.forms, partition: 2), offset: offset,
-            key: Array("k".utf8), value: value, headers: headers, timestampMilliseconds: nil)
+            topicPartition: KafkaTopicPartition(topic: StreamCoderTopic.forms, partition: 2),
+            offset: offset,
+            key: Array("k".utf8),
+            value: value,
+            headers: headers,
+            timestampMilliseconds: nil
+        )
     }
 
     func form(_ text: String, id: String = "f-1") throws -> [UInt8] {
@@ -43,7 +52,9 @@ struct FormCoderTests {
         let blank = try RegistryForm(formID: "f-2", descriptionActivity: "   ").encoded()
         let outputs = coder.outputs(
             for: [record(garbage, headers: [KafkaHeader(key: "traceparent", text: "t")]), record(blank), record(nil)],
-            classifier: try TestPackage.classifier(), now: 0)
+            classifier: try TestPackage.classifier(),
+            now: 0
+        )
         #expect(outputs.map(\.count) == [1, 1, 1])
         let dead = outputs.map { $0[0] }
         #expect(dead.allSatisfy { $0.topic == StreamCoderTopic.deadLetter })
@@ -100,7 +111,10 @@ struct FormCoderTests {
             KafkaHeader(key: "traceparent", text: "00-trace-span-01"),
         ]
         let outputs = coder.outputs(
-            for: [record(try form("boulangerie"), headers: headers)], classifier: try TestPackage.classifier(), now: 1)[0]
+            for: [record(try form("boulangerie"), headers: headers)],
+            classifier: try TestPackage.classifier(),
+            now: 1
+        )[0]
         #expect(outputs.map(\.topic) == [StreamCoderTopic.manualReview, "caller.replies"])
         #expect(outputs[0].value == outputs[1].value)
         for output in outputs {
@@ -109,6 +123,24 @@ struct FormCoderTests {
             #expect(output.headers.first { $0.key == "traceparent" }?.text == "00-trace-span-01")
             #expect(!output.headers.contains { $0.key == "sc-reply-to" })
         }
+    }
+
+    @Test func anExplainingCoderAttachesTheWeightiestTokensOfTheTopCode() throws {
+        let explaining = FormCoder(topics: WorkerTopics(), explain: true)
+        let output = explaining.outputs(
+            for: [record(try form("coiffure a domicile"))],
+            classifier: try TestPackage.classifier(),
+            now: 1
+        )[0][0]
+        let tokens = try #require(try CodingResult(decoding: output.value!).explanation?.tokens)
+        #expect(!tokens.isEmpty && tokens.count <= 10)
+        #expect(tokens.contains { $0.token == "coiffure" })
+        let plain = coder.outputs(
+            for: [record(try form("coiffure a domicile"))],
+            classifier: try TestPackage.classifier(),
+            now: 1
+        )
+        #expect(try CodingResult(decoding: plain[0][0].value!).explanation == nil)
     }
 
     @Test func aBatchKeepsItsOrderAcrossGoodAndBadRecords() throws {
@@ -129,8 +161,11 @@ struct FormCoderCategoricalTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-ttc-\(getpid())")
         _ = try TTCImporter.importModel(
             from: fixtures.appendingPathComponent("ttc/avg-concat"),
-            labels: fixtures.appendingPathComponent("fasttext/naf_labels.csv"), name: "naf-ttc", version: "1",
-            to: directory)
+            labels: fixtures.appendingPathComponent("fasttext/naf_labels.csv"),
+            name: "naf-ttc",
+            version: "1",
+            to: directory
+        )
         let classifier = try FormClassifier(packageAt: directory, overrides: DecisionOverrides())
         let forms = [
             RegistryForm(formID: "a", descriptionActivity: "vente", typeForm: "M", event: "01P").fieldsByName,
