@@ -14,6 +14,8 @@ public final class KafkaConsumer: Sendable {
     private let rebalance: RebalanceCoordinator
     private let blocking: BlockingThread
     private let logger: Logger
+    private let subscribed = Locked(false)
+    private let closed = Locked(false)
 
     /// Creates a consumer. `onRebalance` runs on the polling thread before librdkafka applies
     /// the change, so a revoke handler can store the offsets of finished work first.
@@ -43,12 +45,16 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
+        // Dropped without `close`: the handle closes itself when destroyed, which must not happen
+        // before the first assignment either (see `waitForFirstAssignment`).
+        if !closed.withLock({ $0 }) { waitForFirstAssignment() }
         blocking.stop()
     }
 
     /// Joins the group and subscribes to `topics`; partitions arrive with the next polls.
     public func subscribe(topics: [String]) throws(KafkaError) {
         let list = TopicPartitionList(topics: topics)
+        subscribed.withLock { $0 = true }
         let err = client.withHandle { rd_kafka_subscribe($0, list.pointer) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.consumer, "could not subscribe to \(topics.joined(separator: ","))", rdKafkaError: err)
@@ -72,6 +78,19 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// librdkafka 2.0.2 crashes when a cooperative-sticky member leaves the group before its
+    /// first assignment (the assignor's state is still NULL; fixed in 2.2.1, librdkafka issue
+    /// 4312). So a subscribed member that was never assigned polls, blocking, until the group
+    /// assigns it or `timeout` passes; what it reads meanwhile is dropped, not stored, so the
+    /// group reads it again.
+    func waitForFirstAssignment(timeout: Duration = .seconds(15)) {
+        guard subscribed.withLock({ $0 }) else { return }
+        let deadline = ContinuousClock.now + timeout
+        while !rebalance.hasBeenAssigned.withLock({ $0 }) && ContinuousClock.now < deadline {
+            _ = try? queue.consumeBatch(maxMessages: 100, timeoutMilliseconds: 100, logger: logger)
+        }
+    }
+
     /// Runs a blocking call on the consumer's own thread.
     func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T
     {
@@ -86,7 +105,9 @@ public final class KafkaConsumer: Sendable {
     /// Leaves the group: revokes (committing stored offsets) and closes the consumer.
     public func close() async throws(KafkaError) {
         let client = self.client
+        closed.withLock { $0 = true }
         try await blocking.run { () throws(KafkaError) in
+            self.waitForFirstAssignment()
             let err = client.withHandle { rd_kafka_consumer_close($0) }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(.consumer, "closing the consumer failed", rdKafkaError: err)

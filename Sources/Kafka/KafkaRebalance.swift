@@ -22,6 +22,8 @@ final class RebalanceCoordinator: @unchecked Sendable {
     private let handler: (@Sendable (KafkaRebalanceEvent) -> Void)?
     private let logger: Logger
     let assignment = Locked<Set<KafkaTopicPartition>>([])
+    /// Whether the group has assigned this member anything yet (even nothing).
+    let hasBeenAssigned = Locked(false)
 
     /// Whether the configured assignor is cooperative, for when librdkafka cannot tell.
     private let configuredCooperative: Bool
@@ -46,6 +48,7 @@ final class RebalanceCoordinator: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             report(cooperative ? incremental(rd_kafka_incremental_assign(rk, list)) : assignEager(rk, list), "assign")
             assignment.withLock { $0.formUnion(partitions) }
+            hasBeenAssigned.withLock { $0 = true }
             logger.info("partitions assigned", metadata: ["partitions": "\(partitions)"])
             handler?(.assigned(partitions))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:

@@ -43,7 +43,7 @@ struct ConsumerGroupProcessTests {
             "--count", "\(Self.total)",
         ])
         // Throttled so that work is left for the survivor and the restarted member.
-        let throttle = ["--max-rate", "800"]
+        let throttle = ["--max-rate", "500"]
         let victim = try broker.consumer(topic: "kill.forms", group: "kill", name: "victim", extra: throttle)
         let survivor = try broker.consumer(topic: "kill.forms", group: "kill", name: "survivor", extra: throttle)
         try await victim.waitUntil("2,000 messages read by the victim") { victim.lines.count >= 2_000 }
