@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Trains the fastText demo model that `streamcoder demo` used before StreamCoder's own trainer
-shipped it; Models/naf-demo is now made by scripts/models/train-naf.sh. Kept to compare with.
+shipped it; Models/naf-demo is now made by scripts/models/train-naf.sh. Kept to compare with, and
+for the benchmarks: fastText's own predict and the Python worker need a fastText `.bin`, and our
+side imports the same file (scripts/bench/bench-infer.sh, bench-e2e.sh).
 
 Training text: for each of the 732 NAF rév. 2 sub-classes of ../shared/data/naf/naf_rev2_subclasses.csv,
 its full, 65- and 40-character labels and its class label, plus the 25 real Sirene forms of
