@@ -78,14 +78,22 @@ struct FastTextTokenizer: Sendable {
     }
 
     private func addWordNgrams(into scratch: inout Scratch) {
+        forEachWordNgram(of: scratch.wordHashes) { _, _, bucket in
+            ngrams.appendRow(ofBucket: bucket, to: &scratch.rows)
+        }
+    }
+
+    /// Calls `body` with the first and last word index and the bucket of every word n-gram,
+    /// in fastText's order: hashes chained with 116049371 over up to `wordNgrams` words.
+    @inline(__always)
+    private func forEachWordNgram(of hashes: [Int32], _ body: (Int, Int, Int) -> Void) {
         guard wordNgrams > 1, ngrams.bucket > 0 else { return }
-        let hashes = scratch.wordHashes
         let bucket = UInt64(ngrams.bucket)
         for first in 0..<hashes.count {
             var hash = FastTextHash.chainStart(hashes[first])
             for next in (first + 1)..<min(hashes.count, first + wordNgrams) {
                 hash = FastTextHash.chain(hash, hashes[next])
-                ngrams.appendRow(ofBucket: Int(hash % bucket), to: &scratch.rows)
+                body(first, next, Int(hash % bucket))
             }
         }
     }
@@ -140,17 +148,10 @@ extension FastTextTokenizer {
         to groups: inout [(token: String, rows: [Int32])],
         scratch: inout Scratch
     ) {
-        guard wordNgrams > 1, ngrams.bucket > 0 else { return }
-        let hashes = scratch.wordHashes
-        let bucket = UInt64(ngrams.bucket)
-        for first in 0..<hashes.count {
-            var hash = FastTextHash.chainStart(hashes[first])
-            for next in (first + 1)..<min(hashes.count, first + wordNgrams) {
-                hash = FastTextHash.chain(hash, hashes[next])
-                var rows: [Int32] = []
-                ngrams.appendRow(ofBucket: Int(hash % bucket), to: &rows)
-                groups.append((words[first...next].joined(separator: " "), rows))
-            }
+        forEachWordNgram(of: scratch.wordHashes) { first, next, bucket in
+            var rows: [Int32] = []
+            ngrams.appendRow(ofBucket: bucket, to: &rows)
+            groups.append((words[first...next].joined(separator: " "), rows))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 
 /// Options every command that talks to Kafka takes.
 struct KafkaOptions: ParsableArguments {
@@ -40,5 +41,13 @@ struct KafkaOptions: ParsableArguments {
             result[String(property[..<equals])] = String(property[property.index(after: equals)...])
         }
         return result
+    }
+
+    /// An admin client for these brokers and properties.
+    func makeAdmin() throws -> KafkaAdmin {
+        try KafkaAdmin(
+            configuration: .init(bootstrapServers: try bootstrapServers(), properties: try librdkafkaProperties()),
+            logger: makeLogger("streamcoder.admin")
+        )
     }
 }

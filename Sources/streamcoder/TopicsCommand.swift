@@ -44,13 +44,7 @@ struct TopicsCommand: AsyncParsableCommand {
         var timeout: Double = 30
 
         func run() async throws {
-            let admin = try KafkaAdmin(
-                configuration: .init(
-                    bootstrapServers: try kafka.bootstrapServers(),
-                    properties: try kafka.librdkafkaProperties()
-                ),
-                logger: makeLogger("streamcoder.topics")
-            )
+            let admin = try kafka.makeAdmin()
             let specifications = try specifications()
             try await admin.createTopics(specifications, ignoreExisting: ifNotExists, timeout: .seconds(timeout))
             for spec in specifications {
@@ -99,13 +93,7 @@ struct TopicsCommand: AsyncParsableCommand {
         @OptionGroup var kafka: KafkaOptions
 
         func run() async throws {
-            let admin = try KafkaAdmin(
-                configuration: .init(
-                    bootstrapServers: try kafka.bootstrapServers(),
-                    properties: try kafka.librdkafkaProperties()
-                ),
-                logger: makeLogger("streamcoder.topics")
-            )
+            let admin = try kafka.makeAdmin()
             for topic in try await admin.listTopics() {
                 printLine("\(topic.name)\t\(topic.partitionCount)")
             }
@@ -121,13 +109,7 @@ struct TopicsCommand: AsyncParsableCommand {
         var topic: String
 
         func run() async throws {
-            let admin = try KafkaAdmin(
-                configuration: .init(
-                    bootstrapServers: try kafka.bootstrapServers(),
-                    properties: try kafka.librdkafkaProperties()
-                ),
-                logger: makeLogger("streamcoder.topics")
-            )
+            let admin = try kafka.makeAdmin()
             for (key, value) in try await admin.topicConfigs(topic).sorted(by: { $0.key < $1.key }) {
                 printLine("\(key)=\(value)")
             }
