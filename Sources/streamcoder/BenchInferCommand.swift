@@ -90,7 +90,7 @@ struct BenchInferCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: file) }
         let output = try runPython(["scripts/bench/fasttext_predict.py", model, file.path, String(topK)])
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double] else {
-            throw CSVError("fasttext_predict.py printed no JSON: \(output)")
+            throw CommandError("fasttext_predict.py printed no JSON: \(output)")
         }
         return [
             BenchRow(
@@ -170,7 +170,7 @@ func runPython(_ arguments: [String]) throws -> String {
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw CSVError("python3 \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        throw CommandError("python3 \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
     }
     return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

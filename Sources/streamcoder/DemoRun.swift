@@ -55,7 +55,7 @@ final class DemoRun: Service, Sendable {
 
     /// The report, once `run` has returned.
     func report() throws -> DemoReport {
-        guard let report = outcome.withLock({ $0 }) else { throw CSVError("the demo stopped before it finished") }
+        guard let report = outcome.withLock({ $0 }) else { throw CommandError("the demo stopped before it finished") }
         return report
     }
 

@@ -122,7 +122,7 @@ final class E2EBench: Sendable {
         let start = ContinuousClock.now
         let deadline = start + .seconds(300)
         while worker.counters.completed < count {
-            guard ContinuousClock.now < deadline else { throw CSVError("the worker did not finish in 5 minutes") }
+            guard ContinuousClock.now < deadline else { throw CommandError("the worker did not finish in 5 minutes") }
             try await Task.sleep(for: .milliseconds(2))
         }
         return (ContinuousClock.now - start).seconds

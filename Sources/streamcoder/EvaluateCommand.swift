@@ -35,7 +35,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         let table = try CSVTable(contentsOf: data)
         try RegistryForm.checkColumns(of: table, path: data)
         guard table.columns.contains(labelColumn) else {
-            throw CSVError("\(data) has no \(labelColumn) column (columns: \(table.columns.joined(separator: ", ")))")
+            throw CommandError("\(data) has no \(labelColumn) column (columns: \(table.columns.joined(separator: ", ")))")
         }
         let classifier = Classifier(package: loaded)
         let scored = try table.rows.enumerated().map { index, row in

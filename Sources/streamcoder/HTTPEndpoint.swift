@@ -33,7 +33,7 @@ final class HTTPEndpoint: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            throw CSVError("--metrics-address \(host) is not an IPv4 address")
+            throw CommandError("--metrics-address \(host) is not an IPv4 address")
         }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -47,7 +47,7 @@ final class HTTPEndpoint: @unchecked Sendable {
         guard ready else {
             let reason = String(cString: strerror(errno))
             close(listener)
-            throw CSVError("cannot serve metrics on \(host):\(port): \(reason); choose another --metrics-port")
+            throw CommandError("cannot serve metrics on \(host):\(port): \(reason); choose another --metrics-port")
         }
         self.listener = listener
         self.routes = routes

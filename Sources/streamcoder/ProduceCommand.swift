@@ -59,14 +59,14 @@ struct ProduceCommand: AsyncParsableCommand {
     func readForms() throws -> [RegistryForm] {
         let table = try CSVTable(contentsOf: csv)
         try RegistryForm.checkColumns(of: table, path: csv)
-        guard !table.rows.isEmpty else { throw CSVError("\(csv) has a header but no rows") }
+        guard !table.rows.isEmpty else { throw CommandError("\(csv) has a header but no rows") }
         return try table.rows.enumerated().map { offset, row in
             let line = offset + 2
             let form = try RegistryForm(csvRow: row, of: table, line: line, formID: "\(idPrefix)\(offset + 1)")
             do {
                 try form.validate()
             } catch {
-                throw CSVError("\(csv) line \(line): \(error)")
+                throw CommandError("\(csv) line \(line): \(error)")
             }
             return form
         }

@@ -50,7 +50,7 @@ struct PythonWorker {
 
     private func failure(_ what: String) -> Error {
         let detail = String(contentsOf: errors, encoding: .utf8) ?? ""
-        return CSVError(
+        return CommandError(
             "python worker \(what): \(detail.suffix(2_000)) (needs pip install confluent-kafka fasttext-numpy2 protobuf)"
         )
     }
@@ -67,7 +67,7 @@ struct PythonWorker {
         ]
         try protoc.run()
         protoc.waitUntilExit()
-        guard protoc.terminationStatus == 0 else { throw CSVError("protoc --python_out failed (run scripts/setup.sh)") }
+        guard protoc.terminationStatus == 0 else { throw CommandError("protoc --python_out failed (run scripts/setup.sh)") }
         return directory
     }
 }

@@ -30,7 +30,7 @@ extension RegistryForm {
         }
         if let surface = table.value("surface", in: row), !surface.isEmpty {
             guard let square = Double(surface) else {
-                throw CSVError("line \(line): surface \"\(surface)\" is not a number of square metres")
+                throw CommandError("line \(line): surface \"\(surface)\" is not a number of square metres")
             }
             self.surface = square
         }
@@ -48,7 +48,7 @@ extension RegistryForm {
     static func checkColumns(of table: CSVTable, path: String) throws {
         let names = csvColumns.first { $0.field == \.descriptionActivity }!.names
         guard names.contains(where: table.columns.contains) else {
-            throw CSVError(
+            throw CommandError(
                 "\(path) has no activity text column: expected one of \(names.joined(separator: ", ")) "
                     + "(columns found: \(table.columns.joined(separator: ", ")))"
             )

@@ -39,7 +39,7 @@ struct RequestReply {
                 return try CodingResult(decoding: message.value ?? [])
             }
         }
-        throw CSVError("no answer on \(replyTopic) within \(timeout): is a worker running on \(servers)?")
+        throw CommandError("no answer on \(replyTopic) within \(timeout): is a worker running on \(servers)?")
     }
 
     /// A consumer positioned at the end of every partition of the reply topic, with no group join.
@@ -49,7 +49,7 @@ struct RequestReply {
             logger: makeLogger("streamcoder.code")
         )
         guard let topic = try await admin.listTopics().first(where: { $0.name == replyTopic }) else {
-            throw CSVError(
+            throw CommandError(
                 "reply topic \(replyTopic) does not exist: create it (streamcoder topics create "
                     + "\(replyTopic):4) or pass --reply-topic"
             )
