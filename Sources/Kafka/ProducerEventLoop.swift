@@ -31,6 +31,8 @@ struct ProducerEventLoop {
                 report(Self.deliveryReport(message.pointee))
             }
         case RD_KAFKA_EVENT_ERROR:
+            // A producer being torn down has nobody left to tell about lost connections.
+            guard !state.withLock({ $0.stopped }) else { return }
             let err = rd_kafka_event_error(event)
             let text = String(cString: rd_kafka_event_error_string(event))
             if rd_kafka_event_error_is_fatal(event) != 0 {

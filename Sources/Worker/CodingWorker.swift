@@ -99,10 +99,12 @@ public final class CodingWorker: Service, Sendable {
     }
 }
 
-/// The consumer, reached from the ledger's offset store, which is created before it.
+/// The consumer, reached from the ledger's offset store, which is created before it. Weak: the
+/// producer's delivery handler leads here, and the consumer's rebalance handler leads to the
+/// producer, so strong references would keep both alive after the worker is gone.
 ///
 /// `@unchecked Sendable`: set once in `CodingWorker.init`, before the consumer subscribes and
 /// the producer sends anything, so before any delivery report can read it.
 final class ConsumerReference: @unchecked Sendable {
-    var consumer: KafkaConsumer?
+    weak var consumer: KafkaConsumer?
 }

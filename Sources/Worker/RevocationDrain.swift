@@ -5,13 +5,14 @@ import Logging
 /// Before partitions go, waits (bounded) until the outputs of their forms are delivered, so that
 /// their offsets are stored and committed with the revoke; lost partitions are given up at once.
 ///
+/// `producer` is weak: the producer's handlers lead back to the consumer that calls this.
 /// `@unchecked Sendable`: `producer` is set once, right after the producer is created and before
 /// the consumer subscribes, so before any rebalance can call `handle`.
 final class RevocationDrain: @unchecked Sendable {
     private let ledger: OutputLedger
     private let timeout: Duration
     private let logger: Logger
-    var producer: KafkaProducer?
+    weak var producer: KafkaProducer?
 
     init(ledger: OutputLedger, timeout: Duration, logger: Logger) {
         self.ledger = ledger

@@ -4,9 +4,9 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import Wire
+import Worker
 
 import struct Classifier.CSVTable
-import Worker
 
 /// `streamcoder demo`: the product's main job on the embedded default, in one process.
 struct DemoCommand: AsyncParsableCommand {
@@ -43,6 +43,17 @@ struct DemoCommand: AsyncParsableCommand {
             try cluster.createTopic(topic.name, partitions: topic.partitions ?? 12)
         }
         printLine("embedded broker on \(cluster.bootstrapServers), model \(model)")
+        let report = try await code(forms, on: cluster, logger: logger)
+        report.print(samples: samples)
+        // The workers and their clients are gone by now; the broker goes last, so none of them
+        // logs a lost connection.
+        withExtendedLifetime(cluster) {}
+        if !report.everyFormAccountedFor { throw ExitCode.failure }
+    }
+
+    /// Runs two workers and the demo's publisher/reader until every form is accounted for.
+    private func code(_ forms: [DemoForm], on cluster: EmbeddedKafkaCluster, logger: Logger) async throws -> DemoReport
+    {
         let workers = try (1...2).map { _ in try makeWorker(cluster.bootstrapServers, logger: logger) }
         let run = DemoRun(bootstrapServers: cluster.bootstrapServers, forms: forms, workers: workers, logger: logger)
         let group = ServiceGroup(
@@ -54,9 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
-        let report = try run.report()
-        report.print(samples: samples)
-        if !report.everyFormAccountedFor { throw ExitCode.failure }
+        return try run.report()
     }
 
     private func makeWorker(_ servers: String, logger: Logger) throws -> CodingWorker {
