@@ -2,8 +2,8 @@ internal import CProtobufC
 
 /// A top-level contract message and its protobuf-c twin: how to pack, unpack and convert it.
 ///
-/// Each conformance is a few lines naming the generated `streamcoder__v1__…` functions; the
-/// size check, the raw-byte scan, the unpack/free pairing and the pack live once, in `WireCodec`.
+/// Each conformance names its descriptor and converts its C struct; the size check, the raw-byte
+/// scan, the unpack/free pairing and the pack live once, here and in `WireCodec`.
 protocol CMessageCodable {
     /// The generated C struct, e.g. `Streamcoder__V1__RegistryForm`.
     associatedtype CMessage
@@ -29,6 +29,32 @@ protocol CMessageCodable {
     func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> CMessage
     /// Checks the value against the contract and the limits.
     func validate(limits: WireLimits) throws(WireError)
+}
+
+/// protobuf-c's generated `…__unpack`, `…__free_unpacked`, `…__get_packed_size` and `…__pack`
+/// only check the descriptor and call these generic functions; every message struct starts with
+/// its `ProtobufCMessage` base, so one implementation serves every message type.
+extension CMessageCodable {
+    static func unpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        protobuf_c_message_unpack(descriptor, nil, count, data).map {
+            UnsafeMutableRawPointer($0).assumingMemoryBound(to: CMessage.self)
+        }
+    }
+
+    static func freeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        protobuf_c_message_free_unpacked(
+            UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self),
+            nil
+        )
+    }
+
+    static func packedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        protobuf_c_message_get_packed_size(UnsafeRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self))
+    }
+
+    static func pack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        protobuf_c_message_pack(UnsafeRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self), out)
+    }
 }
 
 /// The one place where contract values become bytes and bytes become contract values.

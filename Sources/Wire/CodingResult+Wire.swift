@@ -53,22 +53,6 @@ extension CodingResult: CMessageCodable {
 
     static func maxBytes(_ limits: WireLimits) -> Int { limits.maxResultBytes }
 
-    static func unpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        streamcoder__v1__coding_result__unpack(nil, count, data)
-    }
-
-    static func freeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
-        streamcoder__v1__coding_result__free_unpacked(message, nil)
-    }
-
-    static func packedSize(_ message: UnsafePointer<CMessage>) -> Int {
-        streamcoder__v1__coding_result__get_packed_size(message)
-    }
-
-    static func pack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        streamcoder__v1__coding_result__pack(message, out)
-    }
-
     init(cMessage result: Streamcoder__V1__CodingResult, at path: FieldPath) throws(WireError) {
         self.init(
             formID: try String(cField: result.form_id, at: path.child("form_id")),

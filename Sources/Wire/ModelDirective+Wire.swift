@@ -53,22 +53,6 @@ extension ModelDirective: CMessageCodable {
 
     static func maxBytes(_ limits: WireLimits) -> Int { limits.maxControlBytes }
 
-    static func unpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        streamcoder__v1__model_directive__unpack(nil, count, data)
-    }
-
-    static func freeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
-        streamcoder__v1__model_directive__free_unpacked(message, nil)
-    }
-
-    static func packedSize(_ message: UnsafePointer<CMessage>) -> Int {
-        streamcoder__v1__model_directive__get_packed_size(message)
-    }
-
-    static func pack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        streamcoder__v1__model_directive__pack(message, out)
-    }
-
     init(cMessage directive: Streamcoder__V1__ModelDirective, at path: FieldPath) throws(WireError) {
         let package = try directive.package.map { pointer throws(WireError) in
             try PackageRef(cMessage: pointer.pointee, at: path.child("package"))

@@ -34,22 +34,6 @@ extension RegistryForm: CMessageCodable {
 
     static func maxBytes(_ limits: WireLimits) -> Int { limits.maxFormBytes }
 
-    static func unpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        streamcoder__v1__registry_form__unpack(nil, count, data)
-    }
-
-    static func freeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
-        streamcoder__v1__registry_form__free_unpacked(message, nil)
-    }
-
-    static func packedSize(_ message: UnsafePointer<CMessage>) -> Int {
-        streamcoder__v1__registry_form__get_packed_size(message)
-    }
-
-    static func pack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        streamcoder__v1__registry_form__pack(message, out)
-    }
-
     init(cMessage form: Streamcoder__V1__RegistryForm, at path: FieldPath) throws(WireError) {
         self.init(
             descriptionActivity: try String(cField: form.description_activity, at: path.child("description_activity"))

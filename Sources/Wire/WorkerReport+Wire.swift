@@ -34,22 +34,6 @@ extension WorkerReport: CMessageCodable {
 
     static func maxBytes(_ limits: WireLimits) -> Int { limits.maxControlBytes }
 
-    static func unpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        streamcoder__v1__worker_report__unpack(nil, count, data)
-    }
-
-    static func freeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
-        streamcoder__v1__worker_report__free_unpacked(message, nil)
-    }
-
-    static func packedSize(_ message: UnsafePointer<CMessage>) -> Int {
-        streamcoder__v1__worker_report__get_packed_size(message)
-    }
-
-    static func pack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        streamcoder__v1__worker_report__pack(message, out)
-    }
-
     init(cMessage report: Streamcoder__V1__WorkerReport, at path: FieldPath) throws(WireError) {
         self.init(workerID: try String(cField: report.worker_id, at: path.child("worker_id")))
         active = try report.active.map { pointer throws(WireError) in
