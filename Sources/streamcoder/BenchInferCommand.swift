@@ -170,7 +170,9 @@ func runPython(_ arguments: [String]) throws -> String {
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw CommandError("python3 \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        throw CommandError(
+            "python3 \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))"
+        )
     }
     return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -106,11 +106,11 @@ struct CodeCommand: AsyncParsableCommand {
     }
 
     private func code(_ form: RegistryForm, with classifier: Classifier, package: ModelPackage) -> CodingResult {
-        let prediction = classifier.classify(fields: form.fieldsForModel, topK: topK)
+        let prediction = classifier.classify(fields: form.fieldsByName, topK: topK)
         let explanation =
             explain
             ? Explanation(
-                tokens: classifier.explain(text: package.manifest.text(fromFields: form.fieldsForModel))
+                tokens: classifier.explain(text: package.manifest.text(fromFields: form.fieldsByName))
                     .prefix(10).map { Wire.TokenContribution(token: $0.token, contribution: Float($0.contribution)) }
             )
             : nil

@@ -35,12 +35,14 @@ struct EvaluateCommand: AsyncParsableCommand {
         let table = try CSVTable(contentsOf: data)
         try RegistryForm.checkColumns(of: table, path: data)
         guard table.columns.contains(labelColumn) else {
-            throw CommandError("\(data) has no \(labelColumn) column (columns: \(table.columns.joined(separator: ", ")))")
+            throw CommandError(
+                "\(data) has no \(labelColumn) column (columns: \(table.columns.joined(separator: ", ")))"
+            )
         }
         let classifier = Classifier(package: loaded)
         let scored = try table.rows.enumerated().map { index, row in
             let form = try RegistryForm(csvRow: row, of: table, line: index + 2, formID: "row-\(index + 1)")
-            let prediction = classifier.classify(fields: form.fieldsForModel, topK: 5)
+            let prediction = classifier.classify(fields: form.fieldsByName, topK: 5)
             let expected = table.value(labelColumn, in: row) ?? ""
             return Scored(
                 confidence: prediction.confidenceIndex,

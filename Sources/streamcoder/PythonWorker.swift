@@ -67,7 +67,9 @@ struct PythonWorker {
         ]
         try protoc.run()
         protoc.waitUntilExit()
-        guard protoc.terminationStatus == 0 else { throw CommandError("protoc --python_out failed (run scripts/setup.sh)") }
+        guard protoc.terminationStatus == 0 else {
+            throw CommandError("protoc --python_out failed (run scripts/setup.sh)")
+        }
         return directory
     }
 }

@@ -36,14 +36,6 @@ extension RegistryForm {
         }
     }
 
-    /// The form's fields by their contract names, as model manifests name them.
-    var fieldsForModel: [String: String] {
-        var fields: [String: String] = [:]
-        for (field, names) in Self.csvColumns { fields[names[0]] = self[keyPath: field] }
-        if let surface { fields["surface"] = String(surface) }
-        return fields
-    }
-
     /// Checks that a table has a column for the activity text.
     static func checkColumns(of table: CSVTable, path: String) throws {
         let names = csvColumns.first { $0.field == \.descriptionActivity }!.names

@@ -21,18 +21,7 @@ struct WorkerProcessTests {
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "\(Self.goodForms)"])
         let hostile = try await HostileForms.publish(to: broker.bootstrap)
 
-        let results = try broker.consumer(
-            topic: StreamCoderTopic.codings,
-            group: "check",
-            name: "codings",
-            extra: ["--type", "raw"]
-        )
-        let reviews = try broker.consumer(
-            topic: StreamCoderTopic.manualReview,
-            group: "check",
-            name: "reviews",
-            extra: ["--type", "raw"]
-        )
+        let (results, reviews) = try broker.resultReaders()
         let dead = try broker.consumer(
             topic: StreamCoderTopic.deadLetter,
             group: "check",
@@ -93,18 +82,7 @@ struct WorkerProcessTests {
             }
         )
 
-        let results = try broker.consumer(
-            topic: StreamCoderTopic.codings,
-            group: "check",
-            name: "codings",
-            extra: ["--type", "raw"]
-        )
-        let reviews = try broker.consumer(
-            topic: StreamCoderTopic.manualReview,
-            group: "check",
-            name: "reviews",
-            extra: ["--type", "raw"]
-        )
+        let (results, reviews) = try broker.resultReaders()
         try await results.waitUntil("a result for every form", timeout: .seconds(180), every: .seconds(1)) {
             let lines = results.lines + reviews.lines
             return lines.count >= expected.count && Set((try? formIDs(lines)) ?? []).isSuperset(of: expected)
@@ -182,6 +160,19 @@ struct WorkerProcessTests {
 }
 
 extension BrokerProcess {
+    /// Readers of the coded and the manual-review topics, printing raw records.
+    func resultReaders() throws -> (codings: ChildProcess, reviews: ChildProcess) {
+        (
+            try consumer(topic: StreamCoderTopic.codings, group: "check", name: "codings", extra: ["--type", "raw"]),
+            try consumer(
+                topic: StreamCoderTopic.manualReview,
+                group: "check",
+                name: "reviews",
+                extra: ["--type", "raw"]
+            )
+        )
+    }
+
     /// Starts `streamcoder worker` with short group timeouts.
     func worker(package: URL, name: String) throws -> ChildProcess {
         try ChildProcess(

@@ -1,8 +1,7 @@
-import Wire
-
 extension RegistryForm {
-    /// The form's fields by their contract (proto) names, as model manifests name them.
-    var fieldsByName: [String: String] {
+    /// The form's fields by their contract (proto) names, as model manifests name them; the
+    /// surface as a decimal number when declared.
+    public var fieldsByName: [String: String] {
         var fields = [
             "form_id": formID,
             "siren": siren,
