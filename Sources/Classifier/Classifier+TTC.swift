@@ -7,14 +7,14 @@ extension Classifier {
     ///
     /// This is synchronous CPU work: call it from a dedicated thread, not from Swift
     /// concurrency's cooperative pool.
-    public func classify(batchOfFields forms: [[String: String]], topK: Int? = nil) -> [Prediction] {
+    public func classify<Fields: FormFields>(batchOfFields forms: [Fields], topK: Int? = nil) -> [Prediction] {
         let texts = forms.map { package.manifest.text(fromFields: $0) }
         guard let ttc else { return classify(batch: texts, topK: topK) }
         return ttcPredictions(ttc, texts: texts, fields: forms, topK: topK ?? policy.topK)
     }
 
     /// One form through a ttc model: tokens, head input, `W h + b` (one `sgemv`), softmax, ranking.
-    func ttcPrediction(_ ttc: TTCModel, text: String, fields: [String: String], topK: Int) -> Prediction {
+    func ttcPrediction(_ ttc: TTCModel, text: String, fields: some FormFields, topK: Int) -> Prediction {
         fillHeadInput(ttc, text: text, fields: fields)
         let labelCount = ttc.labelCount
         let width = Int32(ttc.settings.headInputDim)
@@ -43,12 +43,21 @@ extension Classifier {
 
     /// Many forms through a ttc model; `fields[i]` gives form i's categorical values (all
     /// unknown when `fields` is `nil`).
-    func ttcPredictions(_ ttc: TTCModel, texts: [String], fields: [[String: String]]?, topK: Int) -> [Prediction] {
+    func ttcPredictions<Fields: FormFields>(
+        _ ttc: TTCModel,
+        texts: [String],
+        fields: [Fields]?,
+        topK: Int
+    ) -> [Prediction] {
         let width = ttc.settings.headInputDim
         let labelCount = ttc.labelCount
         var heads = [Float](repeating: 0, count: texts.count * width)
         for (index, text) in texts.enumerated() {
-            fillHeadInput(ttc, text: text, fields: fields?[index] ?? [:])
+            if let fields {
+                fillHeadInput(ttc, text: text, fields: fields[index])
+            } else {
+                fillHeadInput(ttc, text: text, fields: NoFormFields())
+            }
             heads.replaceSubrange(index * width..<(index + 1) * width, with: hidden)
         }
         var batchScores = [Float](repeating: 0, count: texts.count * labelCount)
@@ -64,10 +73,10 @@ extension Classifier {
 
     /// Tokenizes `text`, reads the categorical ids from `fields`, and leaves the normalised
     /// head input in `hidden`.
-    private func fillHeadInput(_ ttc: TTCModel, text: String, fields: [String: String]) {
+    private func fillHeadInput(_ ttc: TTCModel, text: String, fields: some FormFields) {
         ttc.tokenizer.ids(of: text, into: &ttcTokens)
         for (index, feature) in ttc.features.enumerated() {
-            categoricalIds[index] = ttc.categoricalId(feature, value: fields[feature.field])
+            categoricalIds[index] = ttc.categoricalId(feature, value: fields.value(ofField: feature.field))
         }
         ttcTokens.ids.withUnsafeBufferPointer { ids in
             categoricalIds.withUnsafeBufferPointer { categorical in

@@ -46,7 +46,7 @@ public final class Classifier {
     /// A ttc model's categorical features then take their unknown id: give the form's fields
     /// to ``classify(fields:topK:)`` to use them.
     public func classify(text: String, topK: Int? = nil) -> Prediction {
-        if let ttc { return ttcPrediction(ttc, text: text, fields: [:], topK: topK ?? policy.topK) }
+        if let ttc { return ttcPrediction(ttc, text: text, fields: NoFormFields(), topK: topK ?? policy.topK) }
         model.tokenizer.rows(of: text, into: &tokens)
         guard !tokens.rows.isEmpty else { return .empty }
         hidden.withUnsafeMutableBufferPointer { averageRows(into: $0) }
@@ -56,7 +56,7 @@ public final class Classifier {
     }
 
     /// Classifies a form given as field name → value, building its text as the manifest says.
-    public func classify(fields: [String: String], topK: Int? = nil) -> Prediction {
+    public func classify(fields: some FormFields, topK: Int? = nil) -> Prediction {
         let text = package.manifest.text(fromFields: fields)
         if let ttc { return ttcPrediction(ttc, text: text, fields: fields, topK: topK ?? policy.topK) }
         return classify(text: text, topK: topK)

@@ -4,15 +4,15 @@ extension ModelManifest {
     /// Text fields are joined in manifest order with the separator, skipping empty ones; then
     /// the normalisation applies; then, for fastText, each categorical feature is appended as
     /// one token. A later layer maps a `RegistryForm` to these fields; this module knows no form type.
-    public func text(fromFields fields: [String: String]) -> String {
-        let values = text.fields.compactMap { fields[$0] }.filter { !$0.isEmpty }
+    public func text(fromFields fields: some FormFields) -> String {
+        let values = text.fields.compactMap { fields.value(ofField: $0) }.filter { !$0.isEmpty }
         var joined = values.joined(separator: text.separator)
         switch text.normalization {
         case .none: break
         case .lowercase: joined = joined.lowercased()
         }
         guard architecture == .fasttext, !categorical.isEmpty else { return joined }
-        let tokens = categorical.map { $0.token(for: fields[$0.field]) }
+        let tokens = categorical.map { $0.token(for: fields.value(ofField: $0.field)) }
         return ([joined] + tokens).filter { !$0.isEmpty }.joined(separator: " ")
     }
 }

@@ -15,9 +15,10 @@ final class BlockingThread: Sendable {
 
     init(name: String) {
         let thread = Thread { [state, wakeUp] in
+            // Named from inside: on Linux, only the running thread's name reaches the OS (top -H, perf).
+            Thread.current.name = name
             Self.runLoop(state: state, wakeUp: wakeUp)
         }
-        thread.name = name
         thread.start()
     }
 

@@ -3,8 +3,19 @@
 /// protobuf-c packs from plain C structs whose strings and sub-messages are raw pointers; the
 /// arena hands those out and frees them all when it goes away, so an encoder cannot leak even
 /// when it throws halfway. Use it for one `encoded()` call and keep it alive across the pack.
+///
+/// Memory comes from a few blocks cut in order (a bump allocator): encoding a result takes one
+/// or two allocations instead of one per string and sub-message.
 final class CArena {
+    /// Bytes of the first block; a later block doubles, or fits a larger request.
+    private static let firstBlockBytes = 1_024
+    /// Every cut is aligned for any C struct protobuf-c packs (pointers, doubles, 64-bit ints).
+    private static let alignment = 16
+
     private var blocks: [UnsafeMutableRawPointer] = []
+    private var next: UnsafeMutableRawPointer?
+    private var left = 0
+    private var lastBlockBytes = 0
 
     deinit {
         for block in blocks {
@@ -12,44 +23,61 @@ final class CArena {
         }
     }
 
+    /// `count` uninitialised bytes, valid as long as the arena.
+    private func allocate(_ count: Int) -> UnsafeMutableRawPointer {
+        let rounded = (count + Self.alignment - 1) & ~(Self.alignment - 1)
+        if rounded > left {
+            lastBlockBytes = max(rounded, lastBlockBytes == 0 ? Self.firstBlockBytes : lastBlockBytes * 2)
+            let block = UnsafeMutableRawPointer.allocate(byteCount: lastBlockBytes, alignment: Self.alignment)
+            blocks.append(block)
+            next = block
+            left = lastBlockBytes
+        }
+        let cut = next!
+        next = cut + rounded
+        left -= rounded
+        return cut
+    }
+
     /// A NUL-terminated copy of `value`.
     ///
     /// Throws `invalidValue` when the text holds a NUL character: protobuf-c measures strings
-    /// with `strlen`, so it would silently cut the text there.
-    func string(_ value: String, at path: FieldPath) throws(WireError) -> UnsafeMutablePointer<CChar> {
-        let count = value.utf8.count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count + 1, alignment: 1)
-        blocks.append(raw)
-        var offset = 0
-        for byte in value.utf8 {
-            guard byte != 0 else {
-                throw .field(
-                    .invalidValue,
-                    path,
-                    "holds a NUL character at byte \(offset), which protobuf strings "
-                        + "cannot carry through protobuf-c; remove it before encoding"
-                )
-            }
-            raw.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
-            offset += 1
+    /// with `strlen`, so it would silently cut the text there. `path` is only built then.
+    func string(_ value: String, at path: @autoclosure () -> FieldPath) throws(WireError) -> UnsafeMutablePointer<CChar>
+    {
+        var value = value
+        let copy = value.withUTF8 { bytes -> UnsafeMutablePointer<CChar>? in
+            guard !bytes.contains(0) else { return nil }
+            let raw = allocate(bytes.count + 1)
+            if let base = bytes.baseAddress { raw.copyMemory(from: base, byteCount: bytes.count) }
+            raw.storeBytes(of: 0, toByteOffset: bytes.count, as: UInt8.self)
+            return raw.bindMemory(to: CChar.self, capacity: bytes.count + 1)
         }
-        raw.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
-        return raw.bindMemory(to: CChar.self, capacity: count + 1)
+        guard let copy else {
+            let nul = value.utf8.firstIndex(of: 0).map { value.utf8.distance(from: value.utf8.startIndex, to: $0) } ?? 0
+            throw .field(
+                .invalidValue,
+                path(),
+                "holds a NUL character at byte \(nul), which protobuf strings "
+                    + "cannot carry through protobuf-c; remove it before encoding"
+            )
+        }
+        return copy
     }
 
-    /// A heap copy of a C message, for a sub-message pointer field.
+    /// A copy of a C message in the arena, for a sub-message pointer field.
     func box<Message>(_ value: Message) -> UnsafeMutablePointer<Message> {
-        let pointer = UnsafeMutablePointer<Message>.allocate(capacity: 1)
-        blocks.append(UnsafeMutableRawPointer(pointer))
+        precondition(MemoryLayout<Message>.alignment <= Self.alignment, "CArena cannot align \(Message.self)")
+        let pointer = allocate(MemoryLayout<Message>.stride).bindMemory(to: Message.self, capacity: 1)
         pointer.initialize(to: value)
         return pointer
     }
 
-    /// A C array of pointers to heap copies of `values`, for a repeated message field; `nil` when empty.
+    /// A C array of pointers to copies of `values`, for a repeated message field; `nil` when empty.
     func array<Message>(_ values: [Message]) -> UnsafeMutablePointer<UnsafeMutablePointer<Message>?>? {
         guard !values.isEmpty else { return nil }
-        let pointers = UnsafeMutablePointer<UnsafeMutablePointer<Message>?>.allocate(capacity: values.count)
-        blocks.append(UnsafeMutableRawPointer(pointers))
+        let pointers = allocate(MemoryLayout<UnsafeMutablePointer<Message>?>.stride * values.count)
+            .bindMemory(to: UnsafeMutablePointer<Message>?.self, capacity: values.count)
         for (index, value) in values.enumerated() {
             (pointers + index).initialize(to: box(value))
         }

@@ -5,14 +5,15 @@ extension String {
     /// protobuf-c does not check UTF-8 for proto3 strings; `String(cString:)` would replace bad
     /// bytes with U+FFFD without a word, so a decoder rejects them instead. (`WireScanner` has
     /// already checked the raw bytes; this keeps the guarantee where the `String` is made.)
-    init(cField pointer: UnsafePointer<CChar>?, at path: FieldPath) throws(WireError) {
+    /// `path` is only built when the text is refused.
+    init(cField pointer: UnsafePointer<CChar>?, at path: @autoclosure () -> FieldPath) throws(WireError) {
         guard let pointer else {
             self = ""
             return
         }
         let bytes = UnsafeRawBufferPointer(start: pointer, count: cStringLength(pointer))
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .field(.invalidUTF8, path, "is not valid UTF-8; producers must send text encoded as UTF-8")
+            throw .field(.invalidUTF8, path(), "is not valid UTF-8; producers must send text encoded as UTF-8")
         }
         self = text
     }

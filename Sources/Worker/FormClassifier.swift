@@ -1,5 +1,6 @@
 import Classifier
 import Foundation
+import Wire
 
 /// What the model says of one form, in the worker's own terms (the contract's types live in
 /// `Wire`, the model's in `Classifier`; this file is the only one that sees the latter).
@@ -28,9 +29,10 @@ struct ModelIdentity: Sendable, Equatable {
     var sha256: String
 }
 
-/// Classifies forms, given as field name → value, with one loaded package.
+/// Classifies forms with one loaded package.
 ///
-/// Not `Sendable`: the classifier owns scratch buffers; one worker thread owns one of these.
+/// Not `Sendable`: the classifier owns scratch buffers; one worker thread owns one of these
+/// (``sibling()`` gives another thread its own, over the same loaded package).
 final class FormClassifier {
     private let classifier: Classifier
     /// The package's name, version and weights hash.
@@ -51,12 +53,26 @@ final class FormClassifier {
         )
     }
 
+    private init(classifier: Classifier, identity: ModelIdentity) {
+        self.classifier = classifier
+        self.identity = identity
+    }
+
+    /// A classifier for another thread: the same package and policy, scratch buffers of its own.
+    func sibling() -> FormClassifier {
+        FormClassifier(
+            classifier: Classifier(package: classifier.package, policy: classifier.policy),
+            identity: identity
+        )
+    }
+
     /// Answers for a batch of forms, in order; the output layer runs as one matrix product.
     /// With `explain`, each answer carries the ten tokens that weigh most on its top code.
-    func answers(for forms: [[String: String]], explain: Bool = false) -> [ModelAnswer] {
+    func answers(for forms: [RegistryForm], explain: Bool = false) -> [ModelAnswer] {
         guard !forms.isEmpty else { return [] }
         // The package builds each form's text and categorical features from the fields it names.
-        var answers = classifier.classify(batchOfFields: forms).map { prediction in
+        let fields = forms.map(ContractFields.init)
+        var answers = classifier.classify(batchOfFields: fields).map { prediction in
             ModelAnswer(
                 proposals: prediction.candidates.map {
                     .init(code: $0.code, label: $0.label, probability: Float($0.probability))
@@ -67,7 +83,7 @@ final class FormClassifier {
         }
         guard explain else { return answers }
         for index in answers.indices {
-            let text = classifier.package.manifest.text(fromFields: forms[index])
+            let text = classifier.package.manifest.text(fromFields: fields[index])
             answers[index].explanation = classifier.explain(text: text, code: answers[index].proposals.first?.code)
                 .prefix(10).map { ($0.token, Float($0.contribution)) }
         }
@@ -90,4 +106,11 @@ public struct DecisionOverrides: Sendable, Equatable {
         self.probMin = probMin
         self.confidenceThreshold = confidenceThreshold
     }
+}
+
+/// A form's fields as a package names them: the contract's field names.
+private struct ContractFields: FormFields {
+    let form: RegistryForm
+
+    func value(ofField name: String) -> String? { form.value(ofField: name) }
 }

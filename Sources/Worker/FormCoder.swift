@@ -30,7 +30,7 @@ struct FormCoder {
                 outputs[index] = [deadLetter(message, error: error)]
             }
         }
-        let answers = classifier.answers(for: decoded.map(\.form.fieldsByName), explain: explain)
+        let answers = classifier.answers(for: decoded.map(\.form), explain: explain)
         for ((index, form), answer) in zip(decoded, answers) {
             let result = coded(form, answer: answer, model: classifier.identity, now: now)
             outputs[index] = publish(result, for: messages[index])

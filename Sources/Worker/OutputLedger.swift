@@ -48,21 +48,35 @@ final class OutputLedger: Sendable {
     /// Whether `topic` is a caller's reply topic.
     func isReply(_ topic: String) -> Bool { topics.isReply(topic) }
 
-    /// Registers a consumed input with its number of outputs; returns its id.
-    func register(_ partition: KafkaTopicPartition, offset: Int64, outputs: Int, publishedAt: Int64?) -> UInt64 {
+    /// Registers a consumed input, in the partition's offset order; returns its id. Its outputs
+    /// are announced with `expect` before the first is sent.
+    func register(_ partition: KafkaTopicPartition, offset: Int64, publishedAt: Int64?) -> UInt64 {
         metrics.formsIn.increment()
         return state.withLock { state in
             state.nextInput += 1
             state.inputs[state.nextInput] = Input(
                 partition: partition,
                 offset: offset,
-                remaining: outputs,
+                remaining: 0,
                 publishedAt: publishedAt
             )
             state.tracker.consumed(partition, offset: offset)
             state.counters.formsIn += 1
             return state.nextInput
         }
+    }
+
+    /// Announces how many outputs `input` has, before any is sent. An input given up meanwhile
+    /// (its partition revoked or lost) is ignored; one with no output is done at once.
+    func expect(_ inputID: UInt64, outputs: Int) {
+        let offsets = state.withLock { state -> [KafkaTopicPartition: Int64] in
+            guard state.inputs[inputID] != nil else { return [:] }
+            state.inputs[inputID]!.remaining = outputs
+            guard outputs == 0 else { return [:] }
+            state.inputs[inputID]!.remaining = 1
+            return finish(inputID, in: &state)
+        }
+        if !offsets.isEmpty { storeOffsets(offsets) }
     }
 
     /// Enqueues `message` with `send` and records it as an output of `input`, under the lock, so

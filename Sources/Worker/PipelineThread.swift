@@ -2,16 +2,15 @@ import Foundation
 import Kafka
 import Logging
 
-/// The worker's loop on its own thread: poll a micro-batch, code it, enqueue its outputs, send
-/// failed outputs again, pause reading while too much is in flight; on stop, wait for in-flight
-/// outputs.
+/// The worker's loop on its own thread: poll a micro-batch, register its forms in the ledger and
+/// hand it to the coding lanes, send failed outputs again, pause reading while too much is in
+/// flight; on stop, let the lanes finish and wait for in-flight outputs.
 ///
-/// `@unchecked Sendable`: the classifier (not thread-safe) and the coder are used only by the
-/// one thread `start` creates; everything else it holds is `Sendable`.
+/// `@unchecked Sendable`: `lastGauges` is used by the loop's thread only; everything else it
+/// holds is `Sendable` or, for the lanes, guards itself.
 final class PipelineThread: @unchecked Sendable {
     private let configuration: WorkerConfiguration
-    private let classifier: FormClassifier
-    private let coder: FormCoder
+    private let lanes: CodingLanes
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let ledger: OutputLedger
@@ -23,6 +22,8 @@ final class PipelineThread: @unchecked Sendable {
     var hasStopped: Bool { stopped.isRaised }
     private var lastGauges = ContinuousClock.now
 
+    /// A loop whose lanes (`configuration.codingThreads` of them) code with `classifier` and
+    /// siblings of it.
     init(
         configuration: WorkerConfiguration,
         classifier: FormClassifier,
@@ -32,8 +33,14 @@ final class PipelineThread: @unchecked Sendable {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.classifier = classifier
-        self.coder = FormCoder(topics: configuration.topics, explain: configuration.explain)
+        let classifiers = [classifier] + (1..<max(1, configuration.codingThreads)).map { _ in classifier.sibling() }
+        self.lanes = CodingLanes(
+            classifiers: classifiers,
+            coder: FormCoder(topics: configuration.topics, explain: configuration.explain),
+            ledger: ledger,
+            producer: producer,
+            logger: logger
+        )
         self.consumer = consumer
         self.producer = producer
         self.ledger = ledger
@@ -41,15 +48,17 @@ final class PipelineThread: @unchecked Sendable {
         metrics.activeModel(classifier.identity)
     }
 
-    /// Starts the loop; `done` runs once it has stopped and drained.
+    /// Starts the loop and the lanes; `done` runs once they have stopped and drained.
     func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {
+        lanes.start()
         let thread = Thread { [self] in
+            Thread.current.name = "coding-pipeline"
             run(until: stopping)
             stopped.raise()
+            lanes.finish()
             drain()
             done()
         }
-        thread.name = "coding-pipeline"
         thread.start()
     }
 
@@ -68,26 +77,11 @@ final class PipelineThread: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
             }
-            if !batch.isEmpty { code(batch) }
-        }
-    }
-
-    private func code(_ batch: [KafkaConsumerMessage]) {
-        let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        let started = ContinuousClock.now
-        let outputs = coder.outputs(for: batch, classifier: classifier, now: now)
-        metrics.batchCoding.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
-        metrics.batchSize.record(batch.count)
-        for (message, messageOutputs) in zip(batch, outputs) {
-            let input = ledger.register(
-                message.topicPartition,
-                offset: message.offset,
-                outputs: messageOutputs.count,
-                publishedAt: message.timestampMilliseconds
-            )
-            for output in messageOutputs {
-                enqueue(.init(input: input, message: output), with: producer, ledger: ledger, logger: logger)
+            guard !batch.isEmpty else { continue }
+            let inputs = batch.map {
+                ledger.register($0.topicPartition, offset: $0.offset, publishedAt: $0.timestampMilliseconds)
             }
+            lanes.submit(.init(messages: batch, inputs: inputs))
         }
     }
 

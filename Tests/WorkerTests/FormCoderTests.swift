@@ -168,9 +168,9 @@ struct FormCoderCategoricalTests {
         )
         let classifier = try FormClassifier(packageAt: directory, overrides: DecisionOverrides())
         let forms = [
-            RegistryForm(formID: "a", descriptionActivity: "vente", typeForm: "M", event: "01P").fieldsByName,
-            RegistryForm(formID: "b", descriptionActivity: "vente", typeForm: "X", event: "54P").fieldsByName,
-            RegistryForm(formID: "c", descriptionActivity: "vente", typeForm: "??", event: "??").fieldsByName,
+            RegistryForm(formID: "a", descriptionActivity: "vente", typeForm: "M", event: "01P"),
+            RegistryForm(formID: "b", descriptionActivity: "vente", typeForm: "X", event: "54P"),
+            RegistryForm(formID: "c", descriptionActivity: "vente", typeForm: "??", event: "??"),
         ]
         let answers = classifier.answers(for: forms)
         #expect(answers.count == 3)
