@@ -21,11 +21,12 @@ public final class KafkaProducer: Sendable {
     private let blocking: BlockingThread
     private let logger: Logger
 
-    /// Creates a producer. `onDelivery` runs on the producer's thread for every report: keep it short.
+    /// Creates a producer. `onDelivery` runs on the producer's thread with the reports librdkafka
+    /// serves together (one or many, in order): keep it short.
     public init(
         configuration: KafkaProducerConfiguration,
         logger: Logger,
-        onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)? = nil
+        onDelivery: (@Sendable ([KafkaDeliveryReport]) -> Void)? = nil
     ) throws(KafkaError) {
         let client = try RDKafkaClient(
             kind: .producer,
@@ -57,12 +58,25 @@ public final class KafkaProducer: Sendable {
     /// (or `flush`) and try again.
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> KafkaMessageID {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        try enqueue(message, id: id)
-        return KafkaMessageID(rawValue: id)
+        let id = makeMessageID()
+        try produce(message, id: id)
+        return id
+    }
+
+    /// A new id for `produce(_:id:)`: a caller that must know a message's id before its delivery
+    /// report can arrive takes one first, records it, then produces.
+    public func makeMessageID() -> KafkaMessageID {
+        KafkaMessageID(
+            rawValue: state.withLock { state in
+                defer { state.nextID += 1 }
+                return state.nextID
+            }
+        )
+    }
+
+    /// Enqueues a message under an id from `makeMessageID()` (each used once).
+    public func produce(_ message: KafkaProducerMessage, id: KafkaMessageID) throws(KafkaError) {
+        try enqueue(message, id: id.rawValue)
     }
 
     /// Produces a message and waits until the broker acknowledges it; throws when it was not delivered.

@@ -8,7 +8,8 @@ struct ProducerEventLoop {
     let client: RDKafkaClient
     let state: Locked<KafkaProducer.State>
     let logger: Logger
-    let onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?
+    /// Receives the reports of one librdkafka event at a time, in their order.
+    let onDelivery: (@Sendable ([KafkaDeliveryReport]) -> Void)?
 
     func run() {
         let queue = client.withHandle { rd_kafka_queue_get_main($0) }
@@ -27,9 +28,13 @@ struct ProducerEventLoop {
     private func serve(_ event: OpaquePointer) {
         switch Int32(rd_kafka_event_type(event)) {
         case RD_KAFKA_EVENT_DR:
+            var reports: [KafkaDeliveryReport] = []
+            reports.reserveCapacity(rd_kafka_event_message_count(event))
+            var topics = TopicNames()
             while let message = rd_kafka_event_message_next(event) {
-                report(Self.deliveryReport(message.pointee))
+                reports.append(Self.deliveryReport(message.pointee, topics: &topics))
             }
+            report(reports)
         case RD_KAFKA_EVENT_ERROR:
             // A producer being torn down has nobody left to tell about lost connections.
             guard !state.withLock({ $0.stopped }) else { return }
@@ -50,18 +55,33 @@ struct ProducerEventLoop {
         }
     }
 
-    private func report(_ report: KafkaDeliveryReport) {
-        let waiter = state.withLock { state in
-            if report.isDelivered { state.delivered += 1 } else { state.failed += 1 }
-            return state.waiters.removeValue(forKey: report.id.rawValue)
+    private func report(_ reports: [KafkaDeliveryReport]) {
+        let waiters = state.withLock { state in
+            reports.compactMap { report -> (CheckedContinuation<KafkaDeliveryReport, Never>, KafkaDeliveryReport)? in
+                if report.isDelivered { state.delivered += 1 } else { state.failed += 1 }
+                guard !state.waiters.isEmpty else { return nil }
+                return state.waiters.removeValue(forKey: report.id.rawValue).map { ($0, report) }
+            }
         }
-        waiter?.resume(returning: report)
-        onDelivery?(report)
+        for (waiter, report) in waiters { waiter.resume(returning: report) }
+        onDelivery?(reports)
     }
 
-    private static func deliveryReport(_ message: rd_kafka_message_t) -> KafkaDeliveryReport {
+    /// The topic names of one event's messages, made once per topic handle rather than per message.
+    private struct TopicNames {
+        private var names: [(handle: OpaquePointer, name: String)] = []
+
+        mutating func name(of handle: OpaquePointer) -> String {
+            if let known = names.first(where: { $0.handle == handle }) { return known.name }
+            let name = String(cString: rd_kafka_topic_name(handle))
+            names.append((handle, name))
+            return name
+        }
+    }
+
+    private static func deliveryReport(_ message: rd_kafka_message_t, topics: inout TopicNames) -> KafkaDeliveryReport {
         let id = UInt64(UInt(bitPattern: message._private))
-        let topic = String(cString: rd_kafka_topic_name(message.rkt))
+        let topic = topics.name(of: message.rkt)
         var error: KafkaError?
         if message.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             error = KafkaError(.delivery, "message \(id) to \(topic) was not delivered", rdKafkaError: message.err)

@@ -57,8 +57,8 @@ public final class CodingWorker: Service, Sendable {
         )
         producerConfiguration.clientID = "streamcoder-worker"
         producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
-        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { report in
-            ledger.delivered(report)
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { reports in
+            ledger.delivered(reports)
         }
         drain.producer = producer
         pipeline = PipelineThread(

@@ -69,72 +69,103 @@ final class OutputLedger: Sendable {
     /// Announces how many outputs `input` has, before any is sent. An input given up meanwhile
     /// (its partition revoked or lost) is ignored; one with no output is done at once.
     func expect(_ inputID: UInt64, outputs: Int) {
+        let now = Self.unixMilliseconds()
         let offsets = state.withLock { state -> [KafkaTopicPartition: Int64] in
             guard state.inputs[inputID] != nil else { return [:] }
             state.inputs[inputID]!.remaining = outputs
             guard outputs == 0 else { return [:] }
             state.inputs[inputID]!.remaining = 1
-            return finish(inputID, in: &state)
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            finish(inputID, now: now, in: &state, offsets: &offsets)
+            return offsets
         }
         if !offsets.isEmpty { storeOffsets(offsets) }
     }
 
-    /// Enqueues `message` with `send` and records it as an output of `input`, under the lock, so
-    /// that its delivery report cannot be served before it is known.
+    /// Records `output` under `id`, then enqueues it with `send`: recorded first, so that its
+    /// delivery report cannot be served before it is known, and outside the lock, so that
+    /// enqueueing never holds up other lanes or the delivery reports. Forgotten when `send` throws.
     func send(
         _ output: Output,
-        with send: (KafkaProducerMessage) throws(KafkaError) -> KafkaMessageID
+        id: KafkaMessageID,
+        with send: (KafkaProducerMessage) throws(KafkaError) -> Void
     ) throws(KafkaError) {
-        try state.withLock { (state) throws(KafkaError) in
-            let id = try send(output.message)
-            state.outputs[id.rawValue] = output
+        state.withLock { $0.outputs[id.rawValue] = output }
+        do {
+            try send(output.message)
+        } catch {
+            _ = state.withLock { $0.outputs.removeValue(forKey: id.rawValue) }
+            throw error
         }
     }
 
-    /// Serves a delivery report: counts it, retries a failed output, and stores the offsets that
-    /// became committable.
-    func delivered(_ report: KafkaDeliveryReport) {
+    /// Serves delivery reports: counts them, retries failed outputs, and stores the offsets that
+    /// became committable, once for the lot.
+    func delivered(_ reports: [KafkaDeliveryReport]) {
+        let now = Self.unixMilliseconds()
         let offsets = state.withLock { state -> [KafkaTopicPartition: Int64] in
-            guard var output = state.outputs.removeValue(forKey: report.id.rawValue) else { return [:] }
-            if report.isDelivered {
-                count(output.message.topic, in: &state.counters)
-            } else if topics.isReply(output.message.topic) && output.attempts >= Self.replyAttempts {
-                state.counters.abandonedReplies += 1
-            } else {
-                state.counters.deliveryRetries += 1
-                metrics.deliveryRetries.increment()
-                output.attempts += 1
-                state.retries.append(output)
-                return [:]
-            }
-            return finish(output.input, in: &state)
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            for report in reports { delivered(report, now: now, in: &state, offsets: &offsets) }
+            return offsets
         }
         if !offsets.isEmpty { storeOffsets(offsets) }
     }
 
-    /// Counts one output of `inputID` as done; returns the offsets to store when that moved a partition forward.
-    private func finish(_ inputID: UInt64, in state: inout State) -> [KafkaTopicPartition: Int64] {
-        guard var input = state.inputs[inputID] else { return [:] }
+    private func delivered(
+        _ report: KafkaDeliveryReport,
+        now: Int64,
+        in state: inout State,
+        offsets: inout [KafkaTopicPartition: Int64]
+    ) {
+        guard var output = state.outputs.removeValue(forKey: report.id.rawValue) else { return }
+        if report.isDelivered {
+            count(output.message.topic, in: &state.counters)
+        } else if topics.isReply(output.message.topic) && output.attempts >= Self.replyAttempts {
+            state.counters.abandonedReplies += 1
+        } else {
+            state.counters.deliveryRetries += 1
+            metrics.deliveryRetries.increment()
+            output.attempts += 1
+            state.retries.append(output)
+            return
+        }
+        finish(output.input, now: now, in: &state, offsets: &offsets)
+    }
+
+    /// Counts one output of `inputID` as done; adds to `offsets` the partition's new committable
+    /// offset when that moved it forward. `now` is unix milliseconds.
+    private func finish(
+        _ inputID: UInt64,
+        now: Int64,
+        in state: inout State,
+        offsets: inout [KafkaTopicPartition: Int64]
+    ) {
+        guard var input = state.inputs[inputID] else { return }
         input.remaining -= 1
         guard input.remaining == 0 else {
             state.inputs[inputID] = input
-            return [:]
+            return
         }
         state.inputs[inputID] = nil
         state.counters.completed += 1
         if let publishedAt = input.publishedAt {
-            let now = Int64(Date().timeIntervalSince1970 * 1_000)
             metrics.formLatency.recordMilliseconds(max(0, now - publishedAt))
         }
-        guard let next = state.tracker.finished(input.partition, offset: input.offset) else { return [:] }
-        return [input.partition: next]
+        if let next = state.tracker.finished(input.partition, offset: input.offset) {
+            offsets[input.partition] = next
+        }
     }
+
+    private static func unixMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
 
     /// Gives up an output that cannot even be enqueued (a reply topic whose name is refused).
     func abandon(_ output: Output) {
+        let now = Self.unixMilliseconds()
         let offsets = state.withLock { state in
             state.counters.abandonedReplies += 1
-            return finish(output.input, in: &state)
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            finish(output.input, now: now, in: &state, offsets: &offsets)
+            return offsets
         }
         if !offsets.isEmpty { storeOffsets(offsets) }
     }

@@ -55,7 +55,8 @@ func resend(_ retries: [OutputLedger.Output], with producer: KafkaProducer, ledg
 func enqueue(_ output: OutputLedger.Output, with producer: KafkaProducer, ledger: OutputLedger, logger: Logger) {
     while true {
         do {
-            try ledger.send(output) { (message) throws(KafkaError) in try producer.produce(message) }
+            let id = producer.makeMessageID()
+            try ledger.send(output, id: id) { (message) throws(KafkaError) in try producer.produce(message, id: id) }
             return
         } catch  where error.code == .queueFull {
             Thread.sleep(forTimeInterval: 0.000_5)

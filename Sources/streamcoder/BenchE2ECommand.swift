@@ -43,6 +43,9 @@ struct BenchE2ECommand: AsyncParsableCommand {
     )
     var fetchWaitMilliseconds: Int = 1
 
+    @Option(name: .customLong("coding-threads"), help: "Coding threads of our worker (default: one per core).")
+    var codingThreads: Int?
+
     @Option(help: "Confidence threshold for both workers.")
     var threshold: Double = 0.4
 

@@ -49,6 +49,12 @@ struct WorkerCommand: AsyncParsableCommand {
     var batchWaitMilliseconds: Int?
 
     @Option(
+        name: .customLong("coding-threads"),
+        help: "Threads that decode, classify and encode, each with its own scratch (default: one per core)."
+    )
+    var codingThreads: Int?
+
+    @Option(
         name: .customLong("metrics-port"),
         help: "Port of /metrics (Prometheus), /healthz and /readyz; 0 picks one."
     )
@@ -116,6 +122,11 @@ struct WorkerCommand: AsyncParsableCommand {
         )
         configuration.explain = explain || setting(nil, "EXPLAIN") == "1"
         configuration.maxBatch = batchSize ?? setting(nil, "BATCH_SIZE").flatMap(Int.init) ?? configuration.maxBatch
+        configuration.codingThreads =
+            codingThreads ?? setting(nil, "CODING_THREADS").flatMap(Int.init) ?? configuration.codingThreads
+        guard configuration.codingThreads >= 1 else {
+            throw ValidationError("--coding-threads (STREAMCODER_CODING_THREADS) must be at least 1.")
+        }
         if let wait = batchWaitMilliseconds ?? setting(nil, "BATCH_WAIT_MS").flatMap(Int.init) {
             configuration.maxBatchWait = .milliseconds(wait)
         }

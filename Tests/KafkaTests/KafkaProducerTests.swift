@@ -48,8 +48,10 @@ struct KafkaProducerTests {
         let producer = try KafkaProducer(
             configuration: .init(bootstrapServers: cluster.bootstrapServers),
             logger: testLogger
-        ) { report in
-            seen.withLock { $0[report.id.rawValue, default: 0] += 1 }
+        ) { reports in
+            seen.withLock { seen in
+                for report in reports { seen[report.id.rawValue, default: 0] += 1 }
+            }
         }
         var ids: [UInt64] = []
         for index in 0..<5_000 {
