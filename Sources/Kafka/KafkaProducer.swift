@@ -123,6 +123,48 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Looks the partitions of `topics` up now. librdkafka looks up a topic it has not seen only
+    /// on its once-a-second scan, so without this the first messages to each topic can wait up
+    /// to a second. Returns, with the reason, the topics that could not be looked up (absent
+    /// and not auto-created, or unreachable): messages to them wait or fail as they would have.
+    public func prepare(
+        topics: [String],
+        timeout: Duration = .seconds(10)
+    ) async -> [(topic: String, error: KafkaError)] {
+        let client = self.client
+        return
+            (try? await blocking.run { () throws(KafkaError) in
+                topics.compactMap { topic -> (String, KafkaError)? in
+                    guard let error = Self.lookUp(topic, client: client, timeout: timeout) else { return nil }
+                    return (topic, error)
+                }
+            }) ?? topics.map { ($0, KafkaError(.closed, "the producer is closed")) }
+    }
+
+    private static func lookUp(_ topic: String, client: RDKafkaClient, timeout: Duration) -> KafkaError? {
+        client.withHandle { handle -> KafkaError? in
+            guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
+                return KafkaError(.configuration, "invalid topic name \(topic)", rdKafkaError: rd_kafka_last_error())
+            }
+            defer { rd_kafka_topic_destroy(topicHandle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(handle, 0, topicHandle, &metadata, Int32(timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                return KafkaError(.timedOut, "could not look topic \(topic) up", rdKafkaError: err)
+            }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            let found = metadata.pointee.topic_cnt > 0 ? metadata.pointee.topics[0] : nil
+            guard let found, found.err == RD_KAFKA_RESP_ERR_NO_ERROR, found.partition_cnt > 0 else {
+                return KafkaError(
+                    .delivery,
+                    "topic \(topic) is not available; create it (streamcoder topics create) or let the broker auto-create topics",
+                    rdKafkaError: found?.err ?? err
+                )
+            }
+            return nil
+        }
+    }
+
     /// Messages enqueued and not yet reported (librdkafka's out-queue length).
     public var outstandingCount: Int {
         Int(client.withHandle { rd_kafka_outq_len($0) })

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import Wire
 
 /// The coding worker: consumes registry forms in a consumer group, codes them in micro-batches
 /// and publishes one result per form (or the form to the dead-letter topic), at least once.
@@ -71,6 +72,25 @@ public final class CodingWorker: Service, Sendable {
         )
     }
 
+    /// Looks the output topics up before the first form, so that the first results do not wait
+    /// for librdkafka's once-a-second scan of topics it has not seen.
+    private func prepareOutputTopics() async {
+        let topics = configuration.topics
+        let unavailable = await producer.prepare(
+            topics: [topics.codings, topics.manualReview, topics.deadLetter, StreamCoderTopic.replies],
+            timeout: .seconds(5)
+        )
+        for (topic, error) in unavailable {
+            // The default reply topic only matters to callers that use request/reply.
+            let level: Logger.Level = topic == StreamCoderTopic.replies ? .debug : .warning
+            logger.log(
+                level: level,
+                "output topic not looked up: its first results may wait",
+                metadata: ["topic": "\(topic)", "error": "\(error)"]
+            )
+        }
+    }
+
     /// What the worker did so far.
     public var counters: CodingCounters { ledger.counters }
 
@@ -82,6 +102,7 @@ public final class CodingWorker: Service, Sendable {
 
     /// Runs until graceful shutdown, then drains in-flight work and leaves the group.
     public func run() async throws {
+        await prepareOutputTopics()
         try consumer.subscribe(topics: [configuration.topics.forms])
         let stopping = self.stopping
         let pipeline = self.pipeline

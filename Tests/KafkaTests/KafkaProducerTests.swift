@@ -68,6 +68,23 @@ struct KafkaProducerTests {
         #expect(producer.outstandingCount == 0)
     }
 
+    @Test func preparingTopicsLooksThemUpAndNamesTheOnesItCannot() async throws {
+        let cluster = try makeCluster(topic: "results", partitions: 3)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: testLogger
+        )
+        #expect(await producer.prepare(topics: ["results"]).isEmpty)
+        try cluster.setBrokerDown(1)
+        let unreachable = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers),
+            logger: testLogger
+        )
+        let failures = await unreachable.prepare(topics: ["results"], timeout: .seconds(1))
+        #expect(failures.map(\.topic) == ["results"])
+        #expect(failures.first?.error.message.contains("results") == true)
+    }
+
     @Test func sameKeyLandsInSamePartitionInOrder() async throws {
         let cluster = try makeCluster(topic: "keyed", partitions: 6)
         let producer = try KafkaProducer(

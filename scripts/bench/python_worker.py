@@ -46,6 +46,10 @@ def main():
         "partition.assignment.strategy": "cooperative-sticky",
     })
     producer = Producer({"bootstrap.servers": args.brokers, "enable.idempotence": True, "linger.ms": 5})
+    # As our worker does: look the output topics up before the first form, so that the first
+    # results do not wait for librdkafka's once-a-second scan of topics it has not seen.
+    for topic in (args.codings_topic, args.review_topic):
+        producer.list_topics(topic, timeout=5)
     def assigned(_consumer, partitions):
         print(f"assigned {len(partitions)} partitions", file=sys.stderr, flush=True)
 
