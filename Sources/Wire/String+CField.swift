@@ -12,6 +12,11 @@ extension String {
             return
         }
         let bytes = UnsafeRawBufferPointer(start: pointer, count: cStringLength(pointer))
+        // ASCII needs no validation (most registry text is), and then decoding repairs nothing.
+        if isASCII(bytes) {
+            self = String(decoding: bytes, as: UTF8.self)
+            return
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .field(.invalidUTF8, path(), "is not valid UTF-8; producers must send text encoded as UTF-8")
         }
@@ -48,4 +53,18 @@ extension Array {
             }
         }
     }
+}
+
+/// Whether every byte is below 0x80, eight bytes at a time.
+private func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var index = 0
+    while index + 8 <= bytes.count {
+        if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+        index += 8
+    }
+    while index < bytes.count {
+        if bytes[index] >= 0x80 { return false }
+        index += 1
+    }
+    return true
 }

@@ -49,6 +49,12 @@ struct WorkerCommand: AsyncParsableCommand {
     var batchWaitMilliseconds: Int?
 
     @Option(
+        name: .customLong("max-in-flight"),
+        help: "Forms read whose results are not all delivered; above it, reading pauses (default: 20000)."
+    )
+    var maxInFlight: Int?
+
+    @Option(
         name: .customLong("coding-threads"),
         help: "Threads that decode, classify and encode, each with its own scratch (default: one per core)."
     )
@@ -124,6 +130,11 @@ struct WorkerCommand: AsyncParsableCommand {
         configuration.maxBatch = batchSize ?? setting(nil, "BATCH_SIZE").flatMap(Int.init) ?? configuration.maxBatch
         configuration.codingThreads =
             codingThreads ?? setting(nil, "CODING_THREADS").flatMap(Int.init) ?? configuration.codingThreads
+        configuration.maxInFlight =
+            maxInFlight ?? setting(nil, "MAX_IN_FLIGHT").flatMap(Int.init) ?? configuration.maxInFlight
+        guard configuration.maxInFlight >= 1 else {
+            throw ValidationError("--max-in-flight (STREAMCODER_MAX_IN_FLIGHT) must be at least 1.")
+        }
         guard configuration.codingThreads >= 1 else {
             throw ValidationError("--coding-threads (STREAMCODER_CODING_THREADS) must be at least 1.")
         }

@@ -159,6 +159,65 @@ struct WorkerProcessTests {
     }
 }
 
+extension WorkerProcessTests {
+    /// Backpressure: with every broker response 300 ms late, results are slow to be delivered;
+    /// the worker reads up to its in-flight bound and pauses there (at most one more micro-batch
+    /// is read before the pause), then codes everything once deliveries catch up.
+    @Test func formsInFlightStayBoundedWhileResultsAreSlowToDeliver() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let forms = 1_500
+        let bound = 200
+        let batch = 50
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "\(forms)"])
+        broker.process.send("rtt 1 300")
+        try await broker.process.waitUntil("the rtt answer") { broker.process.lines.contains("ok") }
+        let worker = try broker.worker(
+            package: package,
+            name: "worker",
+            extra: ["--max-in-flight", "\(bound)", "--batch-size", "\(batch)"]
+        )
+        try await worker.waitUntil("its metrics address") { worker.errorOutput.contains("address=127.0.0.1:") }
+        let port = try worker.metricsPort()
+        var mostInFlight = 0
+        var counters = WorkerMetricsSample()
+        let deadline = ContinuousClock.now + .seconds(180)
+        while counters.done < forms && ContinuousClock.now < deadline {
+            counters = try await WorkerMetricsSample(scraping: port)
+            mostInFlight = max(mostInFlight, counters.formsIn - counters.done)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        print("backpressure: at most \(mostInFlight) forms in flight (bound \(bound), batch \(batch))")
+        #expect(counters.done == forms, "every form coded once deliveries caught up")
+        #expect(counters.formsIn == forms)
+        #expect(mostInFlight >= bound, "slow deliveries filled the in-flight budget")
+        #expect(mostInFlight < bound + batch, "reading paused at the bound")
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
+    }
+}
+
+/// The worker's counters, from one scrape of its /metrics.
+struct WorkerMetricsSample {
+    var formsIn = 0
+    /// Results delivered (either decision) plus dead letters.
+    var done = 0
+
+    init() {}
+
+    init(scraping port: Int) async throws {
+        let metrics = try await httpGet(port, "/metrics")
+        for line in metrics.body.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let value = Double(parts[1]) else { continue }
+            if parts[0] == "streamcoder_forms_in_total" { formsIn += Int(value) }
+            if parts[0].hasPrefix("streamcoder_results_total") || parts[0] == "streamcoder_dead_letters_total" {
+                done += Int(value)
+            }
+        }
+    }
+}
+
 extension BrokerProcess {
     /// Readers of the coded and the manual-review topics, printing raw records.
     func resultReaders() throws -> (codings: ChildProcess, reviews: ChildProcess) {
@@ -173,14 +232,14 @@ extension BrokerProcess {
         )
     }
 
-    /// Starts `streamcoder worker` with short group timeouts.
-    func worker(package: URL, name: String) throws -> ChildProcess {
+    /// Starts `streamcoder worker` with short group timeouts, and `extra` arguments.
+    func worker(package: URL, name: String, extra: [String] = []) throws -> ChildProcess {
         try ChildProcess(
             TestPaths.streamcoder,
             [
                 "worker", "--brokers", bootstrap, "--model", package.path, "--metrics-port", "0",
                 "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "fetch.wait.max.ms=10",
-            ],
+            ] + extra,
             name: name
         )
     }
