@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debs=(pkg-config librdkafka-dev kcat libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
-      libopenblas-dev hyperfine curl)
+      libopenblas-dev libjemalloc-dev hyperfine curl)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -148,11 +148,12 @@ final class ConsumerQueue: @unchecked Sendable {
         var messages: [KafkaConsumerMessage] = []
         messages.reserveCapacity(count)
         var failure: KafkaError?
+        var topics = TopicNames()
         for message in raw.prefix(count) {
             guard let message else { continue }
             defer { rd_kafka_message_destroy(message) }
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                messages.append(KafkaConsumerMessage(copying: message))
+                messages.append(KafkaConsumerMessage(copying: message, topics: &topics))
             } else {
                 failure = failure ?? Self.consumerError(message, logger: logger)
             }

@@ -1,11 +1,12 @@
 internal import CRdKafka
 
 extension KafkaConsumerMessage {
-    /// Copies key, value, headers and metadata out of a message librdkafka owns.
-    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    /// Copies key, value, headers and metadata out of a message librdkafka owns; `topics`
+    /// remembers topic names across the messages of a batch.
+    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topics: inout TopicNames) {
         let raw = message.pointee
         topicPartition = KafkaTopicPartition(
-            topic: String(cString: rd_kafka_topic_name(raw.rkt)),
+            topic: topics.name(of: raw.rkt),
             partition: raw.partition
         )
         offset = raw.offset

@@ -2,10 +2,13 @@ internal import CRdKafka
 
 extension KafkaProducer {
     /// Hands one message to `rd_kafka_produceva`, which copies key, value and headers.
+    ///
+    /// Nothing is allocated for a message without headers: the topic's own UTF-8 serves as its C
+    /// string and the argument list lives on the stack.
     func enqueue(_ message: KafkaProducerMessage, id: UInt64) throws(KafkaError) {
-        // Topic and header names as NUL-terminated strings, header values after them, in one arena
-        // so that every pointer stays valid for the duration of the call.
-        var arena = Array(message.topic.utf8) + [0]
+        // Header names as NUL-terminated strings, their values after them, in one arena, so that
+        // every pointer stays valid for the duration of the call.
+        var arena: [UInt8] = []
         var headerSpans: [(name: Int, value: Int, count: Int, isNull: Bool)] = []
         for header in message.headers {
             let name = arena.count
@@ -14,66 +17,53 @@ extension KafkaProducer {
             arena += header.value ?? []
             headerSpans.append((name, value, header.value?.count ?? 0, header.value == nil))
         }
-        let failure: OpaquePointer? = arena.withUnsafeBufferPointer { arena in
-            withOptionalBytes(message.key) { key in
-                withOptionalBytes(message.value) { value in
-                    var args = Self.arguments(
-                        arena: arena,
-                        key: key,
-                        value: value,
-                        id: id,
-                        partition: message.partition
-                    )
-                    for span in headerSpans {
-                        var header = rd_kafka_vu_t()
-                        header.vtype = RD_KAFKA_VTYPE_HEADER
-                        header.u.header.name = UnsafeRawPointer(arena.baseAddress! + span.name)
-                            .assumingMemoryBound(to: CChar.self)
-                        header.u.header.val = span.isNull ? nil : UnsafeRawPointer(arena.baseAddress! + span.value)
-                        header.u.header.size = span.count
-                        args.append(header)
+        let failure: OpaquePointer? = message.topic.withCString { topic in
+            arena.withUnsafeBufferPointer { arena in
+                withOptionalBytes(message.key) { key in
+                    withOptionalBytes(message.value) { value in
+                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headerSpans.count) { args in
+                            var count = 0
+                            func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                                var arg = rd_kafka_vu_t()
+                                arg.vtype = type
+                                fill(&arg)
+                                args.initializeElement(at: count, to: arg)
+                                count += 1
+                            }
+                            add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+                            add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(id)) }
+                            add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                            if let partition = message.partition {
+                                add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
+                            }
+                            func addBytes(_ type: rd_kafka_vtype_t, _ bytes: UnsafeRawBufferPointer?) {
+                                guard let bytes else { return }
+                                add(type) {
+                                    $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress)
+                                    $0.u.mem.size = bytes.count
+                                }
+                            }
+                            addBytes(RD_KAFKA_VTYPE_KEY, key)
+                            addBytes(RD_KAFKA_VTYPE_VALUE, value)
+                            for span in headerSpans {
+                                add(RD_KAFKA_VTYPE_HEADER) {
+                                    $0.u.header.name = UnsafeRawPointer(arena.baseAddress! + span.name)
+                                        .assumingMemoryBound(to: CChar.self)
+                                    $0.u.header.val =
+                                        span.isNull ? nil : UnsafeRawPointer(arena.baseAddress! + span.value)
+                                    $0.u.header.size = span.count
+                                }
+                            }
+                            defer { args.baseAddress!.deinitialize(count: count) }
+                            return client.withHandle { rd_kafka_produceva($0, args.baseAddress, count) }
+                        }
                     }
-                    return client.withHandle { rd_kafka_produceva($0, args, args.count) }
                 }
             }
         }
         if let failure {
             throw KafkaError(.delivery, "could not enqueue a message for topic \(message.topic)", consuming: failure)
         }
-    }
-
-    private static func arguments(
-        arena: UnsafeBufferPointer<UInt8>,
-        key: UnsafeRawBufferPointer?,
-        value: UnsafeRawBufferPointer?,
-        id: UInt64,
-        partition: Int32?
-    ) -> [rd_kafka_vu_t] {
-        var topic = rd_kafka_vu_t()
-        topic.vtype = RD_KAFKA_VTYPE_TOPIC
-        topic.u.cstr = UnsafeRawPointer(arena.baseAddress!).assumingMemoryBound(to: CChar.self)
-        var opaque = rd_kafka_vu_t()
-        opaque.vtype = RD_KAFKA_VTYPE_OPAQUE
-        opaque.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(id))
-        var flags = rd_kafka_vu_t()
-        flags.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        flags.u.i = RD_KAFKA_MSG_F_COPY
-        var args = [topic, opaque, flags]
-        if let partition {
-            var part = rd_kafka_vu_t()
-            part.vtype = RD_KAFKA_VTYPE_PARTITION
-            part.u.i32 = partition
-            args.append(part)
-        }
-        for (type, bytes) in [(RD_KAFKA_VTYPE_KEY, key), (RD_KAFKA_VTYPE_VALUE, value)] {
-            guard let bytes else { continue }
-            var arg = rd_kafka_vu_t()
-            arg.vtype = type
-            arg.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress)
-            arg.u.mem.size = bytes.count
-            args.append(arg)
-        }
-        return args
     }
 }
 

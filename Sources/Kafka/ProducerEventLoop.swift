@@ -67,18 +67,6 @@ struct ProducerEventLoop {
         onDelivery?(reports)
     }
 
-    /// The topic names of one event's messages, made once per topic handle rather than per message.
-    private struct TopicNames {
-        private var names: [(handle: OpaquePointer, name: String)] = []
-
-        mutating func name(of handle: OpaquePointer) -> String {
-            if let known = names.first(where: { $0.handle == handle }) { return known.name }
-            let name = String(cString: rd_kafka_topic_name(handle))
-            names.append((handle, name))
-            return name
-        }
-    }
-
     private static func deliveryReport(_ message: rd_kafka_message_t, topics: inout TopicNames) -> KafkaDeliveryReport {
         let id = UInt64(UInt(bitPattern: message._private))
         let topic = topics.name(of: message.rkt)

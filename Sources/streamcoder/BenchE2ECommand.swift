@@ -73,7 +73,8 @@ struct BenchE2ECommand: AsyncParsableCommand {
         )
         try bench.createTopics()
         printLine(
-            "embedded broker \(cluster.bootstrapServers); \(forms) forms preloaded; latency at \(rate)/s for \(seconds) s"
+            "embedded broker \(cluster.bootstrapServers); \(forms) forms preloaded; latency at \(rate)/s for \(seconds) s; "
+                + "malloc: \(Allocator.version.map { "jemalloc \($0.prefix(5))" } ?? "glibc")"
         )
         var rows: [E2ERow] = []
         rows.append(try await bench.throughputOfOurs())

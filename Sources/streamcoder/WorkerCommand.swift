@@ -94,6 +94,7 @@ struct WorkerCommand: AsyncParsableCommand {
         )
         defer { endpoint.stop() }
         logger.info("serving /metrics, /healthz, /readyz", metadata: ["address": "\(metricsAddress):\(endpoint.port)"])
+        logger.debug("allocator", metadata: ["jemalloc": "\(Allocator.version ?? "not in use")"])
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
