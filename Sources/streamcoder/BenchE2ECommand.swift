@@ -13,7 +13,8 @@ struct BenchE2ECommand: AsyncParsableCommand {
         abstract: "Worker throughput and end-to-end latency on the embedded broker, beside a Python worker.",
         discussion: """
             (a) Throughput: --forms forms are preloaded, then one worker codes them; the time runs \
-            from its first form consumed to its last result delivered. (b) Latency: forms are \
+            from its first form consumed to its last result delivered; --runs runs of each worker, \
+            alternating, each on fresh topics, report their median and range. (b) Latency: forms are \
             published at --rate per second for --seconds; latency runs from a form's publication \
             to the reception of its result, beside the broker's own floor (the same round trip with \
             no worker). The Python worker (scripts/bench/python_worker.py: confluent-kafka, fastText \
@@ -28,8 +29,11 @@ struct BenchE2ECommand: AsyncParsableCommand {
     @Option(name: .customLong("fasttext-model"), help: "The fastText .bin of the same model, for the Python worker.")
     var fasttextModel: String = ".build-demo-model/naf-demo.bin"
 
-    @Option(help: "Forms preloaded for the throughput run.")
-    var forms: Int = 50_000
+    @Option(help: "Forms preloaded for each throughput run.")
+    var forms: Int = 200_000
+
+    @Option(help: "Throughput runs of each worker, alternating; the median is reported, with the range.")
+    var runs: Int = 3
 
     @Option(help: "Forms per second in the latency run.")
     var rate: Int = 1_000
@@ -56,6 +60,7 @@ struct BenchE2ECommand: AsyncParsableCommand {
     var skipPython = false
 
     func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard seconds >= 2 else { throw ValidationError("--seconds must be at least 2 (the first second warms up)") }
     }
 
@@ -77,8 +82,14 @@ struct BenchE2ECommand: AsyncParsableCommand {
                 + "malloc: \(Allocator.version.map { "jemalloc \($0.prefix(5))" } ?? "glibc")"
         )
         var rows: [E2ERow] = []
-        rows.append(try await bench.throughputOfOurs())
-        if !skipPython { rows.append(try await bench.throughputOfPython()) }
+        var ours: [Double] = []
+        var theirs: [Double] = []
+        for run in 1...runs {
+            ours.append(try await bench.throughputOfOurs(run: run))
+            if !skipPython { theirs.append(try await bench.throughputOfPython(run: run)) }
+        }
+        rows.append(E2ERow(name: "streamcoder worker", throughputRuns: ours))
+        if !skipPython { rows.append(E2ERow(name: "python worker", throughputRuns: theirs)) }
         rows.append(try await bench.latencyOfOurs())
         if !skipPython { rows.append(try await bench.latencyOfPython()) }
         rows.append(try await bench.brokerFloor())

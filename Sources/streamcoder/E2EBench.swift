@@ -22,28 +22,35 @@ final class E2EBench: Sendable {
     }
 
     func createTopics() throws {
-        for prefix in ["bench.ours", "bench.py", "bench.lat.ours", "bench.lat.py"] {
-            for suffix in ["forms", "codings", "review", "dlq"] {
-                try cluster.createTopic("\(prefix).\(suffix)", partitions: 12)
-            }
-        }
+        for prefix in ["bench.lat.ours", "bench.lat.py"] { try createTopics(prefix: prefix) }
         try cluster.createTopic("bench.floor", partitions: 12)
     }
 
-    func throughputOfOurs() async throws -> E2ERow {
-        try await publish(forms.prefix(command.forms), to: "bench.ours.forms")
-        let worker = try makeWorker(prefix: "bench.ours")
+    private func createTopics(prefix: String) throws {
+        for suffix in ["forms", "codings", "review", "dlq"] {
+            try cluster.createTopic("\(prefix).\(suffix)", partitions: 12)
+        }
+    }
+
+    /// Forms per second of our worker's `run`-th throughput run, on topics of its own.
+    func throughputOfOurs(run: Int) async throws -> Double {
+        let prefix = "bench.ours.\(run)"
+        try createTopics(prefix: prefix)
+        try await publish(forms.prefix(command.forms), to: "\(prefix).forms")
+        let worker = try makeWorker(prefix: prefix)
         let running = RunningWorker(worker, logger: logger)
         let elapsed = try await waitFor(worker, count: command.forms)
         try await running.stop()
-        return E2ERow(name: "streamcoder worker", what: "throughput", formsPerSecond: Double(command.forms) / elapsed)
+        return Double(command.forms) / elapsed
     }
 
-    func throughputOfPython() async throws -> E2ERow {
-        try await publish(forms.prefix(command.forms), to: "bench.py.forms")
-        let python = try PythonWorker(bench: self, prefix: "bench.py", count: command.forms)
-        let seconds = try await python.result()
-        return E2ERow(name: "python worker", what: "throughput", formsPerSecond: Double(command.forms) / seconds)
+    /// Forms per second of the Python worker's `run`-th throughput run, on topics of its own.
+    func throughputOfPython(run: Int) async throws -> Double {
+        let prefix = "bench.py.\(run)"
+        try createTopics(prefix: prefix)
+        try await publish(forms.prefix(command.forms), to: "\(prefix).forms")
+        let python = try PythonWorker(bench: self, prefix: prefix, count: command.forms)
+        return Double(command.forms) / (try await python.result())
     }
 
     func latencyOfOurs() async throws -> E2ERow {
@@ -95,7 +102,9 @@ final class E2EBench: Sendable {
         configuration.topics.deadLetter = "\(prefix).dlq"
         configuration.decision.confidenceThreshold = command.threshold
         configuration.consumerProperties = fetchWait
-        configuration.maxBatchWait = .milliseconds(1)
+        // The latency worker waits at most 1 ms to fill a micro-batch; the throughput one keeps the
+        // worker's default (5 ms), as the Python worker waits 5 ms for its batches.
+        if prefix.hasPrefix("bench.lat.") { configuration.maxBatchWait = .milliseconds(1) }
         if let threads = command.codingThreads { configuration.codingThreads = threads }
         return try CodingWorker(configuration: configuration, logger: logger)
     }

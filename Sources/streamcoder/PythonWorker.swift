@@ -90,11 +90,18 @@ struct E2ERow {
     var p50: Double?
     var p99: Double?
     var count: Int?
+    /// What the last column says when it is not a count of results.
+    var note: String?
 
-    init(name: String, what: String, formsPerSecond: Double) {
+    /// The median of several throughput runs, with their range in the last column.
+    init(name: String, throughputRuns: [Double]) {
+        let sorted = throughputRuns.sorted()
         self.name = name
-        self.what = what
-        self.formsPerSecond = formsPerSecond
+        self.what = "throughput"
+        self.formsPerSecond = sorted.isEmpty ? nil : sorted[sorted.count / 2]
+        if let low = sorted.first, let high = sorted.last, sorted.count > 1 {
+            note = String(format: "%d runs: %.0f–%.0f", sorted.count, low, high)
+        }
     }
 
     init(latencies: [Double], name: String, rate: Int) {
@@ -116,7 +123,7 @@ struct E2ERow {
             printLine(
                 row.name.padding(toLength: 26, withPad: " ", startingAt: 0) + " "
                     + row.what.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + " \(rate) \(p50) \(p99)  \(row.count.map(String.init) ?? "")"
+                    + " \(rate) \(p50) \(p99)  \(row.note ?? row.count.map(String.init) ?? "")"
             )
         }
         let ours = rows.first { $0.name == "streamcoder worker" && $0.formsPerSecond != nil }?.formsPerSecond
