@@ -61,29 +61,14 @@ struct FastTextTopK {
     /// it too. Only near-ties pay for the log.
     mutating func select(_ probabilities: UnsafeBufferPointer<Float>, k: Int, threshold: Float) {
         reset(k: k)
-        guard k > 0, let base = probabilities.baseAddress else { return }
+        guard k > 0 else { return }
         var skipBelow = -Double.infinity
-        var start = 0
-        while start < probabilities.count {
-            let end = min(start + 8, probabilities.count)
-            // Eight labels whose largest probability would be skipped are skipped at once: each
-            // of them would be. (A NaN, which `max()` may pass over, sends them one by one.)
-            if end - start == 8 {
-                let chunk = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD8<Float>.self)
-                let largest = chunk.max()
-                if !any(chunk .!= chunk) && (largest < threshold || Double(largest) < skipBelow) {
-                    start = end
-                    continue
-                }
-            }
-            for index in start..<end where !(probabilities[index] < threshold) {
-                if Double(probabilities[index]) < skipBelow { continue }
-                let score = Self.score(probabilities[index])
-                if isFull(k) && score < worstScore { continue }
-                offer(score: score, label: index, k: k)
-                if isFull(k) { skipBelow = exp(Double(worstScore)) * (1 - 1e-5) - 1e-5 }
-            }
-            start = end
+        for index in probabilities.indices where !(probabilities[index] < threshold) {
+            if Double(probabilities[index]) < skipBelow { continue }
+            let score = Self.score(probabilities[index])
+            if isFull(k) && score < worstScore { continue }
+            offer(score: score, label: index, k: k)
+            if isFull(k) { skipBelow = exp(Double(worstScore)) * (1 - 1e-5) - 1e-5 }
         }
         sortBestFirst()
     }
