@@ -10,7 +10,7 @@ import Logging
 /// queued; a lane tells the ledger how many outputs it has before sending the first, so no
 /// delivery report can finish an input early.
 ///
-/// `@unchecked Sendable`: the queue and counters are read and written under `condition`; each
+/// `@unchecked Sendable`: the queue and its flags are read and written under `condition`; each
 /// lane's classifier is used by its own thread only.
 final class CodingLanes: @unchecked Sendable {
     /// A polled batch and the ledger ids of its messages, in the same order.
@@ -21,7 +21,6 @@ final class CodingLanes: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var queue: [Batch] = []
-    private var busy = 0
     private var closing = false
     private var running = 0
     /// Batches queued at most; `submit` waits beyond it, so reading never runs far ahead.
@@ -74,13 +73,6 @@ final class CodingLanes: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Whether every queued batch has been coded and its outputs enqueued.
-    var isIdle: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.isEmpty && busy == 0
-    }
-
     /// Codes what is queued, then ends the threads; returns once they have ended.
     func finish() {
         condition.lock()
@@ -93,10 +85,6 @@ final class CodingLanes: @unchecked Sendable {
     private func serve(with classifier: FormClassifier) {
         while let batch = next() {
             code(batch, with: classifier)
-            condition.lock()
-            busy -= 1
-            condition.broadcast()
-            condition.unlock()
         }
         condition.lock()
         running -= 1
@@ -104,13 +92,12 @@ final class CodingLanes: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next batch, counted busy; `nil` once closing with nothing left.
+    /// The next batch; `nil` once closing with nothing left.
     private func next() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closing { condition.wait() }
         guard !queue.isEmpty else { return nil }
-        busy += 1
         let batch = queue.removeFirst()
         condition.broadcast()
         return batch
