@@ -2,16 +2,11 @@ import Classifier
 import Foundation
 import Wire
 
-/// What the model says of one form, in the worker's own terms (the contract's types live in
-/// `Wire`, the model's in `Classifier`; this file is the only one that sees the latter).
+/// What the model says of one form, in the contract's terms (the model's types live in
+/// `Classifier`; this file is the only one that sees them).
 struct ModelAnswer: Sendable, Equatable {
-    struct Proposal: Sendable, Equatable {
-        var code: String
-        var label: String
-        var probability: Float
-    }
-
-    var proposals: [Proposal]
+    /// The candidates as results carry them, best first.
+    var proposals: [Wire.Candidate]
     var confidenceIndex: Float
     var autoCoded: Bool
     /// Tokens and their contributions to the top code's score, when asked for.
@@ -71,11 +66,10 @@ final class FormClassifier {
     func answers(for forms: [RegistryForm], explain: Bool = false) -> [ModelAnswer] {
         guard !forms.isEmpty else { return [] }
         // The package builds each form's text and categorical features from the fields it names.
-        let fields = forms.map(ContractFields.init)
-        var answers = classifier.classify(batchOfFields: fields).map { prediction in
+        var answers = classifier.classify(batchOfFields: forms).map { prediction in
             ModelAnswer(
                 proposals: prediction.candidates.map {
-                    .init(code: $0.code, label: $0.label, probability: Float($0.probability))
+                    Wire.Candidate(code: $0.code, label: $0.label, probability: Float($0.probability))
                 },
                 confidenceIndex: Float(prediction.confidenceIndex),
                 autoCoded: prediction.decision == .autoCoded
@@ -83,7 +77,7 @@ final class FormClassifier {
         }
         guard explain else { return answers }
         for index in answers.indices {
-            let text = classifier.package.manifest.text(fromFields: fields[index])
+            let text = classifier.package.manifest.text(fromFields: forms[index])
             answers[index].explanation = classifier.explain(text: text, code: answers[index].proposals.first?.code)
                 .prefix(10).map { ($0.token, Float($0.contribution)) }
         }
@@ -108,9 +102,6 @@ public struct DecisionOverrides: Sendable, Equatable {
     }
 }
 
-/// A form's fields as a package names them: the contract's field names.
-private struct ContractFields: FormFields {
-    let form: RegistryForm
-
-    func value(ofField name: String) -> String? { form.value(ofField: name) }
-}
+/// A package names a form's fields by the contract's field names, which `RegistryForm` answers
+/// (`Wire` cannot see `Classifier`, so the conformance is declared here).
+extension RegistryForm: FormFields {}

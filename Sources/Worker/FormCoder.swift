@@ -16,7 +16,11 @@ struct FormCoder {
         classifier: FormClassifier,
         now: Int64
     ) -> [[KafkaProducerMessage]] {
-        var decoded: [(index: Int, form: RegistryForm)] = []
+        // The forms to classify, and where each sits in `messages`.
+        var forms: [RegistryForm] = []
+        var positions: [Int] = []
+        forms.reserveCapacity(messages.count)
+        positions.reserveCapacity(messages.count)
         var outputs = [[KafkaProducerMessage]](repeating: [], count: messages.count)
         for (index, message) in messages.enumerated() {
             do throws(WireError) {
@@ -24,15 +28,16 @@ struct FormCoder {
                 if let deadline = Self.deadline(of: message), deadline < now {
                     outputs[index] = publish(expired(form, now: now), for: message)
                 } else {
-                    decoded.append((index, form))
+                    forms.append(form)
+                    positions.append(index)
                 }
             } catch {
                 outputs[index] = [deadLetter(message, error: error)]
             }
         }
-        let answers = classifier.answers(for: decoded.map(\.form), explain: explain)
-        for ((index, form), answer) in zip(decoded, answers) {
-            let result = coded(form, answer: answer, model: classifier.identity, now: now)
+        let answers = classifier.answers(for: forms, explain: explain)
+        for (position, (index, answer)) in zip(positions, answers).enumerated() {
+            let result = coded(forms[position], answer: answer, model: classifier.identity, now: now)
             outputs[index] = publish(result, for: messages[index])
         }
         return outputs
@@ -42,7 +47,7 @@ struct FormCoder {
         CodingResult(
             formID: form.formID,
             decision: answer.autoCoded ? .autoCoded : .manualReview,
-            candidates: answer.proposals.map { Candidate(code: $0.code, label: $0.label, probability: $0.probability) },
+            candidates: answer.proposals,
             confidenceIndex: answer.confidenceIndex,
             model: ModelRef(name: model.name, version: model.version, sha256: model.sha256),
             codedAtUnixMs: now,
