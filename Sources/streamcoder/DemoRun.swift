@@ -26,6 +26,8 @@ final class DemoRun: Service, Sendable {
         let reader = try resultReader()
         try await waitForAssignments(reader)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: bootstrapServers), logger: logger)
+        // Looked up first: a topic librdkafka has not seen waits for its once-a-second scan.
+        _ = await producer.prepare(topics: [StreamCoderTopic.forms], timeout: .seconds(5))
         var sentAt: [String: Int64] = [:]
         let started = ContinuousClock.now
         for demo in forms {

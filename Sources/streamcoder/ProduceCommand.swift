@@ -43,6 +43,8 @@ struct ProduceCommand: AsyncParsableCommand {
             ),
             logger: makeLogger("streamcoder.produce")
         )
+        // Looked up first: a topic librdkafka has not seen waits for its once-a-second scan.
+        _ = await producer.prepare(topics: [topic], timeout: .seconds(5))
         let total = count ?? forms.count
         for index in 0..<total {
             var form = forms[index % forms.count]

@@ -18,6 +18,8 @@ struct RequestReply {
             configuration: .init(bootstrapServers: servers, properties: properties),
             logger: logger
         )
+        // Looked up first: a topic librdkafka has not seen waits for its once-a-second scan.
+        _ = await producer.prepare(topics: [StreamCoderTopic.forms], timeout: .seconds(5))
         try await producer.send(
             KafkaProducerMessage(
                 topic: StreamCoderTopic.forms,
