@@ -10,7 +10,10 @@ extension Classifier {
     /// thread, not from Swift concurrency's cooperative pool.
     public func classify(batch texts: [String], topK: Int? = nil) -> [Prediction] {
         guard !texts.isEmpty else { return [] }
-        if let ttc { return ttcPredictions(ttc, texts: texts, fields: [NoFormFields]?.none, topK: topK ?? policy.topK) }
+        if let ttc {
+            let noFields = [NoFormFields](repeating: NoFormFields(), count: texts.count)
+            return ttcPredictions(ttc, texts: texts, fields: noFields, topK: topK ?? policy.topK)
+        }
         // Hierarchical softmax visits a few tree nodes per form: there is no output layer to batch.
         if model.settings.loss == .hierarchicalSoftmax { return texts.map { classify(text: $0, topK: topK) } }
         let dim = model.settings.dim

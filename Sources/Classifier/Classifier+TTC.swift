@@ -41,23 +41,13 @@ extension Classifier {
         return scores.withUnsafeBufferPointer { prediction(from: $0, topK: topK) }
     }
 
-    /// Many forms through a ttc model; `fields[i]` gives form i's categorical values (all
-    /// unknown when `fields` is `nil`).
-    func ttcPredictions<Fields: FormFields>(
-        _ ttc: TTCModel,
-        texts: [String],
-        fields: [Fields]?,
-        topK: Int
-    ) -> [Prediction] {
+    /// Many forms through a ttc model; `fields[i]` gives form i's categorical values.
+    func ttcPredictions(_ ttc: TTCModel, texts: [String], fields: [some FormFields], topK: Int) -> [Prediction] {
         let width = ttc.settings.headInputDim
         let labelCount = ttc.labelCount
         var heads = [Float](repeating: 0, count: texts.count * width)
         for (index, text) in texts.enumerated() {
-            if let fields {
-                fillHeadInput(ttc, text: text, fields: fields[index])
-            } else {
-                fillHeadInput(ttc, text: text, fields: NoFormFields())
-            }
+            fillHeadInput(ttc, text: text, fields: fields[index])
             heads.replaceSubrange(index * width..<(index + 1) * width, with: hidden)
         }
         var batchScores = [Float](repeating: 0, count: texts.count * labelCount)

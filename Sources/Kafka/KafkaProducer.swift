@@ -82,10 +82,7 @@ public final class KafkaProducer: Sendable {
     /// Produces a message and waits until the broker acknowledges it; throws when it was not delivered.
     @discardableResult
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
+        let id = makeMessageID().rawValue
         let report = await withCheckedContinuation { continuation in
             state.withLock { $0.waiters[id] = continuation }
             do throws(KafkaError) {

@@ -69,17 +69,15 @@ final class OutputLedger: Sendable {
     /// Announces how many outputs `input` has, before any is sent. An input given up meanwhile
     /// (its partition revoked or lost) is ignored; one with no output is done at once.
     func expect(_ inputID: UInt64, outputs: Int) {
-        let now = Self.unixMilliseconds()
-        let offsets = state.withLock { state -> [KafkaTopicPartition: Int64] in
-            guard state.inputs[inputID] != nil else { return [:] }
-            state.inputs[inputID]!.remaining = outputs
-            guard outputs == 0 else { return [:] }
-            state.inputs[inputID]!.remaining = 1
-            var offsets: [KafkaTopicPartition: Int64] = [:]
-            finish(inputID, now: now, in: &state, offsets: &offsets)
-            return offsets
+        updating { state, now, offsets in
+            guard var input = state.inputs[inputID] else { return }
+            input.remaining = outputs
+            if outputs == 0 {
+                complete(inputID, input, now: now, in: &state, offsets: &offsets)
+            } else {
+                state.inputs[inputID] = input
+            }
         }
-        if !offsets.isEmpty { storeOffsets(offsets) }
     }
 
     /// Records `output` under `id`, then enqueues it with `send`: recorded first, so that its
@@ -102,10 +100,20 @@ final class OutputLedger: Sendable {
     /// Serves delivery reports: counts them, retries failed outputs, and stores the offsets that
     /// became committable, once for the lot.
     func delivered(_ reports: [KafkaDeliveryReport]) {
-        let now = Self.unixMilliseconds()
+        updating { state, now, offsets in
+            for report in reports { delivered(report, now: now, in: &state, offsets: &offsets) }
+        }
+    }
+
+    /// Runs `body` under the lock with the time (unix milliseconds) and the offsets to store,
+    /// which are stored after it, outside the lock, when any partition moved forward.
+    private func updating(
+        _ body: (inout State, Int64, inout [KafkaTopicPartition: Int64]) -> Void
+    ) {
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let offsets = state.withLock { state -> [KafkaTopicPartition: Int64] in
             var offsets: [KafkaTopicPartition: Int64] = [:]
-            for report in reports { delivered(report, now: now, in: &state, offsets: &offsets) }
+            body(&state, now, &offsets)
             return offsets
         }
         if !offsets.isEmpty { storeOffsets(offsets) }
@@ -146,6 +154,18 @@ final class OutputLedger: Sendable {
             state.inputs[inputID] = input
             return
         }
+        complete(inputID, input, now: now, in: &state, offsets: &offsets)
+    }
+
+    /// Forgets a completed input; adds to `offsets` its partition's new committable offset when
+    /// that moved it forward.
+    private func complete(
+        _ inputID: UInt64,
+        _ input: Input,
+        now: Int64,
+        in state: inout State,
+        offsets: inout [KafkaTopicPartition: Int64]
+    ) {
         state.inputs[inputID] = nil
         state.counters.completed += 1
         if let publishedAt = input.publishedAt {
@@ -156,18 +176,12 @@ final class OutputLedger: Sendable {
         }
     }
 
-    private static func unixMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
-
     /// Gives up an output that cannot even be enqueued (a reply topic whose name is refused).
     func abandon(_ output: Output) {
-        let now = Self.unixMilliseconds()
-        let offsets = state.withLock { state in
+        updating { state, now, offsets in
             state.counters.abandonedReplies += 1
-            var offsets: [KafkaTopicPartition: Int64] = [:]
             finish(output.input, now: now, in: &state, offsets: &offsets)
-            return offsets
         }
-        if !offsets.isEmpty { storeOffsets(offsets) }
     }
 
     /// Takes the outputs whose delivery failed, to send again.

@@ -18,8 +18,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxBatch = 256
     /// …or what arrived within this time, whichever comes first.
     public var maxBatchWait: Duration = .milliseconds(5)
-    /// Threads that decode, classify and encode each micro-batch, each on its share of the
-    /// batch with a classifier of its own; one per core by default.
+    /// Coding lanes: threads that each take whole micro-batches to decode, classify (with a
+    /// classifier of their own) and encode; one per core by default.
     public var codingThreads = ProcessInfo.processInfo.activeProcessorCount
     /// How long the producer waits to fill a batch of results (librdkafka's linger.ms): short,
     /// since a result's latency includes it.
