@@ -16,8 +16,8 @@ extension RegistryForm {
         ]
     }
 
-    /// Checks the form against the contract: `description_activity` present and not only
-    /// whitespace, every text field within its ``WireLimits`` length (UTF-8 bytes), `surface`
+    /// Checks the form against the contract: `form_id` and `description_activity` present and
+    /// not only whitespace, every text field within its ``WireLimits`` length (UTF-8 bytes), `surface`
     /// finite and ≥ 0 when declared, `submitted_at_unix_ms` ≥ 0.
     ///
     /// Decoding calls this; call it yourself on a form built in Swift before publishing it.
@@ -39,6 +39,18 @@ extension RegistryForm {
                 "is \(submittedAtUnixMs); send unix "
                     + "milliseconds, or 0 when the submission time is unknown"
             )
+        }
+        try validateFormID(at: path.child("form_id"))
+    }
+
+    /// The form id is the key of every output: without one, downstream can neither match a result
+    /// to its form nor de-duplicate it.
+    private func validateFormID(at path: FieldPath) throws(WireError) {
+        guard !formID.isEmpty else {
+            throw .field(.missingField, path, "is missing; give every form a unique id (it keys its results)")
+        }
+        guard formID.contains(where: { !$0.isWhitespace }) else {
+            throw .field(.blankField, path, "holds only whitespace; give every form a unique id (it keys its results)")
         }
     }
 

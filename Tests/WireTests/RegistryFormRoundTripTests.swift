@@ -28,6 +28,7 @@ struct RegistryFormRoundTripTests {
     @Test("unicode text comes back byte for byte")
     func unicodeText() throws {
         let form = RegistryForm(
+            formID: "F-ü",
             descriptionActivity: "boulangerie pâtisserie",
             otherNatureActivity: "crêperie – salon de thé ☕️, 日本料理, Ωmega",
             precisionActSecAgricole: "e\u{301}levage"  // decomposed é stays decomposed

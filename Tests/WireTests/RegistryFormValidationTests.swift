@@ -30,6 +30,8 @@ struct BrokenForm: Sendable, CustomTestStringConvertible {
         BrokenForm(testDescription: "long precision", code: .fieldTooLong, field: "precision_act_sec_agricole") {
             $0.precisionActSecAgricole = String(repeating: "x", count: 2_001)
         },
+        BrokenForm(testDescription: "no form id", code: .missingField, field: "form_id") { $0.formID = "" },
+        BrokenForm(testDescription: "blank form id", code: .blankField, field: "form_id") { $0.formID = " \t" },
         BrokenForm(testDescription: "long form id", code: .fieldTooLong, field: "form_id") {
             $0.formID = String(repeating: "9", count: 257)
         },
@@ -75,7 +77,7 @@ struct RegistryFormValidationTests {
 
     @Test("a description with text around whitespace is fine, and 0 m² is a valid surface")
     func validEdgeCases() throws {
-        var form = RegistryForm(descriptionActivity: "  boulangerie  ", surface: 0)
+        var form = RegistryForm(formID: "F-9", descriptionActivity: "  boulangerie  ", surface: 0)
         try form.validate()
         form.descriptionActivity = String(repeating: "é", count: 1_000)  // exactly 2,000 bytes
         try form.validate()

@@ -22,8 +22,8 @@ enum Samples {
         submittedAtUnixMs: 1_764_151_200_000
     )
 
-    /// `form_minimal`: only the description, no surface.
-    static let minimalForm = RegistryForm(descriptionActivity: "Restauration traditionnelle")
+    /// `form_minimal`: only the id and the description, no surface.
+    static let minimalForm = RegistryForm(formID: "F-1", descriptionActivity: "Restauration traditionnelle")
 
     /// `form_zero_surface`: a surface declared as 0 m².
     static let zeroSurfaceForm = RegistryForm(formID: "F-0", descriptionActivity: "camping à la ferme", surface: 0)
