@@ -11,6 +11,9 @@ public struct KafkaProducerConfiguration: Sendable {
     public var idempotence: Bool = true
     /// How long the producer waits to fill a batch before sending it.
     public var lingerMilliseconds: Int = 5
+    /// The largest message it sends (`message.max.bytes`); a larger one is refused at once with
+    /// `KafkaError.Code.messageTooLarge`.
+    public var maxMessageBytes: Int = 1_000_000
     /// Any librdkafka property, applied last.
     public var properties: [String: String] = [:]
 
@@ -26,6 +29,7 @@ public struct KafkaProducerConfiguration: Sendable {
             ("client.id", clientID),
             ("enable.idempotence", idempotence ? "true" : "false"),
             ("linger.ms", String(lingerMilliseconds)),
+            ("message.max.bytes", String(maxMessageBytes)),
         ]
         return named + properties.sorted { $0.key < $1.key }
     }
@@ -45,8 +49,12 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var clientID: String = "streamcoder"
     /// Where a partition without a committed offset starts: `earliest` or `latest`.
     public var autoOffsetReset: String = "earliest"
-    /// How long the group waits for a silent member before giving its partitions away.
-    public var sessionTimeoutMilliseconds: Int = 10_000
+    /// How long the group waits for a silent member before giving its partitions away (Kafka's
+    /// default, 45 s); heartbeats go at a fifteenth of it, at most every 3 s, as Kafka's do.
+    public var sessionTimeoutMilliseconds: Int = 45_000
+    /// Static membership (`group.instance.id`): a member restarted with the same id within the
+    /// session timeout gets its partitions back without a rebalance.
+    public var groupInstanceID: String?
     /// How often the consumer commits stored offsets in the background (0 turns it off).
     public var autoCommitIntervalMilliseconds: Int = 1_000
     /// When false (the default), only offsets passed to `storeOffsets` are committed.
@@ -71,7 +79,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("client.id", clientID),
             ("auto.offset.reset", autoOffsetReset),
             ("session.timeout.ms", String(sessionTimeoutMilliseconds)),
-            ("heartbeat.interval.ms", String(max(100, sessionTimeoutMilliseconds / 5))),
+            ("heartbeat.interval.ms", String(max(100, min(3_000, sessionTimeoutMilliseconds / 15)))),
             ("enable.auto.commit", autoCommit ? "true" : "false"),
             ("auto.commit.interval.ms", String(max(autoCommitIntervalMilliseconds, 1))),
             ("enable.auto.offset.store", autoOffsetStore ? "true" : "false"),
@@ -79,7 +87,8 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("isolation.level", readCommitted ? "read_committed" : "read_uncommitted"),
             ("enable.partition.eof", "false"),
         ]
-        return named + properties.sorted { $0.key < $1.key }
+        let membership = groupInstanceID.map { [("group.instance.id", $0)] } ?? []
+        return named + membership + properties.sorted { $0.key < $1.key }
     }
 }
 

@@ -28,6 +28,12 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         public static let embeddedBroker = Code("embeddedBroker")
         /// The client was already closed.
         public static let closed = Code("closed")
+        /// A message is larger than the producer's or the broker's `message.max.bytes`: sending
+        /// the same bytes again cannot help.
+        public static let messageTooLarge = Code("messageTooLarge")
+        /// The client hit a fatal error (e.g. an idempotent producer lost its sequence): it can no
+        /// longer be used; build a new one.
+        public static let fatal = Code("fatal")
 
         /// The code's name.
         public var description: String { name }
@@ -66,7 +72,12 @@ extension KafkaError {
     init(_ code: Code, _ context: String, rdKafkaError err: rd_kafka_resp_err_t) {
         let name = String(cString: rd_kafka_err2name(err))
         let text = String(cString: rd_kafka_err2str(err))
-        self.init(code, "\(context): \(text)", isRetriable: Self.isRetriable(err))
+        self.init(
+            Self.specific(err) ?? code,
+            "\(context): \(text)",
+            isRetriable: Self.isRetriable(err),
+            isFatal: err == RD_KAFKA_RESP_ERR__FATAL
+        )
         self.rdKafkaCode = err.rawValue
         self.rdKafkaName = name
     }
@@ -77,14 +88,25 @@ extension KafkaError {
         let err = rd_kafka_error_code(error)
         let text = String(cString: rd_kafka_error_string(error))
         let retriable = rd_kafka_error_is_retriable(error) != 0 || Self.isRetriable(err)
+        let fatal = rd_kafka_error_is_fatal(error) != 0 || err == RD_KAFKA_RESP_ERR__FATAL
         self.init(
-            err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? .queueFull : code,
+            fatal ? .fatal : Self.specific(err) ?? code,
             "\(context): \(text)",
-            isRetriable: retriable,
-            isFatal: rd_kafka_error_is_fatal(error) != 0
+            isRetriable: retriable && !fatal,
+            isFatal: fatal
         )
         self.rdKafkaCode = err.rawValue
         self.rdKafkaName = String(cString: rd_kafka_err2name(err))
+    }
+
+    /// The code of errors whose cause callers branch on, whatever the operation.
+    static func specific(_ err: rd_kafka_resp_err_t) -> Code? {
+        switch err {
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL: return .queueFull
+        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE: return .messageTooLarge
+        case RD_KAFKA_RESP_ERR__FATAL: return .fatal
+        default: return nil
+        }
     }
 
     /// Errors that librdkafka or the broker report for passing conditions.
@@ -96,7 +118,8 @@ extension KafkaError {
             RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
             RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
             RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
-            RD_KAFKA_RESP_ERR__WAIT_COORD, RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+            RD_KAFKA_RESP_ERR__WAIT_COORD, RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
+            RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
             return true
         default:
             return false

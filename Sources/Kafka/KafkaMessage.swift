@@ -119,6 +119,11 @@ public struct KafkaMessageID: Sendable, Hashable, CustomStringConvertible {
     /// A number unique within one producer.
     public var rawValue: UInt64
 
+    /// An id; a producer hands them out with `makeMessageID()`.
+    public init(rawValue: UInt64) {
+        self.rawValue = rawValue
+    }
+
     public var description: String { "#\(rawValue)" }
 }
 
@@ -137,4 +142,13 @@ public struct KafkaDeliveryReport: Sendable {
 
     /// Whether the broker acknowledged it.
     public var isDelivered: Bool { error == nil }
+
+    /// A report, as a producer serves it (or a test makes it).
+    public init(id: KafkaMessageID, topic: String, partition: Int32, offset: Int64?, error: KafkaError?) {
+        self.id = id
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.error = error
+    }
 }

@@ -14,6 +14,8 @@ public final class KafkaProducer: Sendable {
         var delivered: UInt64 = 0
         var failed: UInt64 = 0
         var stopped = false
+        /// librdkafka's fatal error, once one was raised: the producer cannot deliver anything more.
+        var fatal: KafkaError?
     }
 
     let client: RDKafkaClient
@@ -160,6 +162,13 @@ public final class KafkaProducer: Sendable {
             }
             return nil
         }
+    }
+
+    /// The fatal error this producer hit (e.g. an idempotent producer that lost its sequence
+    /// numbers), or `nil`: once set, nothing more will be delivered, and the owner should build a
+    /// new producer.
+    public var fatalFailure: KafkaError? {
+        state.withLock { $0.fatal }
     }
 
     /// Messages enqueued and not yet reported (librdkafka's out-queue length).

@@ -41,7 +41,12 @@ struct ProducerEventLoop {
             let err = rd_kafka_event_error(event)
             let text = String(cString: rd_kafka_event_error_string(event))
             if rd_kafka_event_error_is_fatal(event) != 0 {
-                logger.critical("fatal Kafka producer error", metadata: ["error": "\(text)"])
+                let fatal = fatalFailure(fallback: text)
+                let first = state.withLock { state in
+                    defer { state.fatal = state.fatal ?? fatal }
+                    return state.fatal == nil
+                }
+                if first { logger.critical("fatal Kafka producer error", metadata: ["error": "\(fatal.message)"]) }
             } else {
                 logger.warning(
                     "Kafka producer error",
@@ -53,6 +58,21 @@ struct ProducerEventLoop {
         default:
             break
         }
+    }
+
+    /// The fatal error's own code and reason, as librdkafka keeps them.
+    private func fatalFailure(fallback: String) -> KafkaError {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let err = client.withHandle { rd_kafka_fatal_error($0, &buffer, buffer.count) }
+        let reason = err == RD_KAFKA_RESP_ERR_NO_ERROR ? fallback : String(errorBuffer: buffer)
+        var error = KafkaError(
+            .fatal,
+            "the producer hit a fatal error and can deliver nothing more: \(reason)",
+            isFatal: true
+        )
+        error.rdKafkaCode = err.rawValue
+        error.rdKafkaName = String(cString: rd_kafka_err2name(err))
+        return error
     }
 
     private func report(_ reports: [KafkaDeliveryReport]) {

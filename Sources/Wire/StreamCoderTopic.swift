@@ -48,4 +48,7 @@ public enum StreamCoderHeader {
     public static let sourcePartition = "sc-source-partition"
     /// The offset a dead letter was read at.
     public static let sourceOffset = "sc-source-offset"
+    /// Present on a dead letter cut to fit the size limit: what was cut, e.g.
+    /// `value 1000514 bytes cut to 998766; key kept; 0 of 1 headers dropped`.
+    public static let truncated = "sc-truncated"
 }

@@ -30,15 +30,19 @@ final class CodingLanes: @unchecked Sendable {
     private let coder: FormCoder
     private let ledger: OutputLedger
     private let producer: KafkaProducer
+    private let abandon: StopFlag
     private let logger: Logger
     private let metrics = WorkerMetrics()
 
-    /// Lanes for these classifiers, one each; none runs before `start`.
+    /// Lanes for these classifiers, one each; none runs before `start`. Once `abandon` is raised,
+    /// a lane waiting for room in the producer's queue drops its outputs (their inputs stay
+    /// uncommitted) instead of waiting on.
     init(
         classifiers: [FormClassifier],
         coder: FormCoder,
         ledger: OutputLedger,
         producer: KafkaProducer,
+        abandon: StopFlag,
         logger: Logger
     ) {
         precondition(!classifiers.isEmpty, "at least one coding lane")
@@ -47,6 +51,7 @@ final class CodingLanes: @unchecked Sendable {
         self.coder = coder
         self.ledger = ledger
         self.producer = producer
+        self.abandon = abandon
         self.logger = logger
     }
 
@@ -109,10 +114,16 @@ final class CodingLanes: @unchecked Sendable {
         let outputs = coder.outputs(for: batch.messages, classifier: classifier, now: now)
         metrics.batchCoding.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
         metrics.batchSize.record(batch.messages.count)
-        for (input, messageOutputs) in zip(batch.inputs, outputs) {
+        for ((input, source), messageOutputs) in zip(zip(batch.inputs, batch.messages), outputs) {
             ledger.expect(input, outputs: messageOutputs.count)
-            for output in messageOutputs {
-                enqueue(.init(input: input, message: output), with: producer, ledger: ledger, logger: logger)
+            for message in messageOutputs {
+                let output = OutputLedger.Output(
+                    input: input,
+                    message: message,
+                    kind: coder.topics.kind(of: message.topic),
+                    source: source
+                )
+                enqueue(output, with: producer, ledger: ledger, logger: logger, abandon: abandon)
             }
         }
     }

@@ -32,8 +32,14 @@ public final class CodingWorker: Service, Sendable {
                 "sha256": "\(classifier.identity.sha256.prefix(12))",
             ]
         )
+        try configuration.check()
         let consumerBox = ConsumerReference()
-        let ledger = OutputLedger(topics: configuration.topics) { offsets in
+        let ledger = OutputLedger(
+            topics: configuration.topics,
+            deadLetters: DeadLetters(topic: configuration.topics.deadLetter, maxMessageBytes: configuration.maxMessageBytes),
+            policy: DeliveryPolicy(maxAttempts: configuration.deliveryAttempts),
+            logger: logger
+        ) { offsets in
             do {
                 try consumerBox.consumer?.storeOffsets(offsets)
             } catch {
@@ -41,13 +47,16 @@ public final class CodingWorker: Service, Sendable {
             }
         }
         self.ledger = ledger
-        let drain = RevocationDrain(ledger: ledger, timeout: configuration.drainTimeout, logger: logger)
+        let abandon = StopFlag()
+        let drain = RevocationDrain(ledger: ledger, timeout: configuration.drainTimeout, abandon: abandon, logger: logger)
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.bootstrapServers,
             groupID: configuration.groupID,
             properties: configuration.consumerProperties
         )
         consumerConfiguration.clientID = "streamcoder-worker"
+        consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeout.wholeMilliseconds
+        consumerConfiguration.groupInstanceID = configuration.instanceID
         consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { event in
             drain.handle(event)
         }
@@ -58,6 +67,7 @@ public final class CodingWorker: Service, Sendable {
         )
         producerConfiguration.clientID = "streamcoder-worker"
         producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
+        producerConfiguration.maxMessageBytes = configuration.maxMessageBytes
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { reports in
             ledger.delivered(reports)
         }
@@ -68,6 +78,7 @@ public final class CodingWorker: Service, Sendable {
             consumer: consumer,
             producer: producer,
             ledger: ledger,
+            abandon: abandon,
             logger: logger
         )
     }
@@ -114,10 +125,26 @@ public final class CodingWorker: Service, Sendable {
             stopping.raise()
         }
         let left = ledger.pending()
-        if left > 0 { logger.warning("stopping with \(left) forms whose results are not all delivered") }
+        if left > 0 {
+            logger.warning("stopping with \(left) forms whose results are not all delivered: left uncommitted")
+        }
         try await consumer.close()
+        if let failure = ledger.failure {
+            logger.error("worker stopped: it could not deliver any more", metadata: ["counters": "\(counters)"])
+            throw WorkerFailure(reason: failure)
+        }
         logger.info("worker stopped", metadata: ["counters": "\(counters)"])
     }
+}
+
+/// A worker that stopped because it could deliver nothing more (its producer's fatal error, or
+/// an input none of whose outputs the brokers accept). Nothing in flight was committed: a new
+/// worker resumes from the committed offsets.
+public struct WorkerFailure: Error, Sendable, CustomStringConvertible {
+    /// Why the worker could not go on.
+    public var reason: String
+
+    public var description: String { "the worker could not deliver any more: \(reason)" }
 }
 
 /// The consumer, reached from the ledger's offset store, which is created before it. Weak: the

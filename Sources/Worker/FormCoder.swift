@@ -6,9 +6,26 @@ import Wire
 /// the dead-letter topic when it cannot be coded. Every input gets at least one output.
 struct FormCoder {
     var topics: WorkerTopics
-    var limits = WireLimits.default
+    /// What a form may hold; a result is at most `limits.maxResultBytes`.
+    var limits: WireLimits
     /// Attach each result's token contributions to its top code.
-    var explain = false
+    var explain: Bool
+    /// Dead letters cut to the producer's size limit.
+    var deadLetters: DeadLetters
+
+    /// A coder for `topics` whose outputs are at most `maxMessageBytes` each (the producer's
+    /// `message.max.bytes`): an output that would be larger becomes a dead letter that fits.
+    init(
+        topics: WorkerTopics,
+        limits: WireLimits = .default,
+        maxMessageBytes: Int = WorkerConfiguration.defaultMaxMessageBytes,
+        explain: Bool = false
+    ) {
+        self.topics = topics
+        self.limits = limits
+        self.explain = explain
+        self.deadLetters = DeadLetters(topic: topics.deadLetter, maxMessageBytes: maxMessageBytes)
+    }
 
     /// The outputs of each message, in the order of `messages`. `now` is unix milliseconds.
     func outputs(
@@ -84,27 +101,25 @@ struct FormCoder {
         let headers = input.headers.filter {
             [StreamCoderHeader.traceparent, StreamCoderHeader.correlationID].contains($0.key)
         }
-        var outputs = [KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers)]
+        let published = KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers)
+        let size = DeadLetters.size(of: published)
+        guard size <= deadLetters.maxMessageBytes else {
+            let reason =
+                "its result would be \(size) bytes with its headers, more than the \(deadLetters.maxMessageBytes) "
+                + "a worker sends (--max-message-bytes); shorten the form's headers or raise the limit"
+            return [deadLetters.make(for: input, code: "resultTooLarge", reason: reason)]
+        }
+        var outputs = [published]
         if let replyTo = input.header(StreamCoderHeader.replyTo)?.text, !replyTo.isEmpty {
             outputs.append(KafkaProducerMessage(topic: replyTo, key: key, value: value, headers: headers))
         }
         return outputs
     }
 
-    /// The input unchanged, with headers saying what was wrong and where it came from.
+    /// The input unchanged (cut to fit when it is too large), with headers saying what was wrong
+    /// and where it came from.
     func deadLetter(_ input: KafkaConsumerMessage, error: WireError) -> KafkaProducerMessage {
-        KafkaProducerMessage(
-            topic: topics.deadLetter,
-            key: input.key,
-            value: input.value,
-            headers: input.headers + [
-                KafkaHeader(key: StreamCoderHeader.errorCode, text: error.code.name),
-                KafkaHeader(key: StreamCoderHeader.error, text: error.description),
-                KafkaHeader(key: StreamCoderHeader.sourceTopic, text: input.topic),
-                KafkaHeader(key: StreamCoderHeader.sourcePartition, text: String(input.partition)),
-                KafkaHeader(key: StreamCoderHeader.sourceOffset, text: String(input.offset)),
-            ]
-        )
+        deadLetters.make(for: input, code: error.code.name, reason: error.description)
     }
 
     /// The caller's deadline in unix milliseconds, when the header holds one.

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Logging
 import Synchronization
 
 /// What the worker thread and the producer's delivery thread share: which inputs wait for which
@@ -13,16 +14,25 @@ final class OutputLedger: Sendable {
         var publishedAt: Int64?
     }
 
-    /// An enqueued output: whose it is and how many times it was sent.
+    /// An enqueued output: whose it is, what it is, and how many times it was sent.
     struct Output: Sendable {
         var input: UInt64
         var message: KafkaProducerMessage
+        var kind: DeliveryPolicy.Kind
+        /// The input record, kept to dead-letter it if this output cannot be delivered.
+        var source: KafkaConsumerMessage
         var attempts = 1
+        /// When a retry may be sent, after a backoff.
+        var due: ContinuousClock.Instant?
     }
 
-    /// A reply to a caller's own topic is given up after this many failed deliveries (the result
-    /// itself is on the coded or manual-review topic); results on the worker's topics never are.
-    static let replyAttempts = 3
+    /// What the enqueueing side does with an output the producer refused at once.
+    enum Refusal: Sendable {
+        /// Send this instead (a dead letter of the input), now.
+        case send(Output)
+        /// Nothing to send now: it was queued for a retry, given up, or the worker cannot go on.
+        case handled
+    }
 
     private struct State {
         var tracker = OffsetTracker()
@@ -31,22 +41,46 @@ final class OutputLedger: Sendable {
         var retries: [Output] = []
         var nextInput: UInt64 = 0
         var counters = CodingCounters()
+        /// Why the worker cannot go on, once an input can have no output delivered at all.
+        var failure: String?
     }
 
     private let state = Mutex(State())
     private let topics: WorkerTopics
+    private let deadLetters: DeadLetters
+    private let policy: DeliveryPolicy
+    private let logger: Logger
+    private let clock: @Sendable () -> ContinuousClock.Instant
     private let metrics = WorkerMetrics()
     private let storeOffsets: @Sendable ([KafkaTopicPartition: Int64]) -> Void
 
-    /// A ledger for the worker's `topics`; `storeOffsets` receives, outside the lock, the offsets
-    /// that became committable.
-    init(topics: WorkerTopics, storeOffsets: @escaping @Sendable ([KafkaTopicPartition: Int64]) -> Void) {
+    /// A ledger for the worker's `topics`; failed outputs are retried or replaced as `policy` says,
+    /// with dead letters from `deadLetters`; `storeOffsets` receives, outside the lock, the offsets
+    /// that became committable. `clock` is the time of backoffs (tests pass their own).
+    init(
+        topics: WorkerTopics,
+        deadLetters: DeadLetters,
+        policy: DeliveryPolicy = DeliveryPolicy(),
+        logger: Logger,
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        storeOffsets: @escaping @Sendable ([KafkaTopicPartition: Int64]) -> Void
+    ) {
         self.topics = topics
+        self.deadLetters = deadLetters
+        self.policy = policy
+        self.logger = logger
+        self.clock = clock
         self.storeOffsets = storeOffsets
     }
 
-    /// Whether `topic` is a caller's reply topic.
-    func isReply(_ topic: String) -> Bool { topics.isReply(topic) }
+    /// Why the worker cannot go on (an input none of whose outputs can be delivered), or `nil`.
+    var failure: String? { state.withLock { $0.failure } }
+
+    /// Records that the worker cannot go on (e.g. its producer hit a fatal error); the first
+    /// reason stays.
+    func fail(_ reason: String) {
+        state.withLock { $0.failure = $0.failure ?? reason }
+    }
 
     /// Registers a consumed input, in the partition's offset order; returns its id. Its outputs
     /// are announced with `expect` before the first is sent.
@@ -125,19 +159,59 @@ final class OutputLedger: Sendable {
         in state: inout State,
         offsets: inout [KafkaTopicPartition: Int64]
     ) {
-        guard var output = state.outputs.removeValue(forKey: report.id.rawValue) else { return }
-        if report.isDelivered {
+        guard let output = state.outputs.removeValue(forKey: report.id.rawValue) else { return }
+        guard let error = report.error else {
             count(output.message.topic, in: &state.counters)
-        } else if topics.isReply(output.message.topic) && output.attempts >= Self.replyAttempts {
-            state.counters.abandonedReplies += 1
-        } else {
-            state.counters.deliveryRetries += 1
-            metrics.deliveryRetries.increment()
-            output.attempts += 1
-            state.retries.append(output)
+            finish(output.input, now: now, in: &state, offsets: &offsets)
             return
         }
-        finish(output.input, now: now, in: &state, offsets: &offsets)
+        if let next = failed(output, error: error, now: now, in: &state, offsets: &offsets) {
+            state.retries.append(next)
+        }
+    }
+
+    /// Applies the policy to an output that failed with `error`; returns what to send next (a
+    /// retry, due after its backoff, or a replacement, due now), if anything.
+    private func failed(
+        _ output: Output,
+        error: KafkaError,
+        now: Int64,
+        in state: inout State,
+        offsets: inout [KafkaTopicPartition: Int64]
+    ) -> Output? {
+        guard state.inputs[output.input] != nil else { return nil }  // given up with its partition
+        switch policy.decide(kind: output.kind, topic: output.message.topic, attempts: output.attempts, error: error)
+        {
+        case .retry(let backoff):
+            state.counters.deliveryRetries += 1
+            metrics.deliveryRetries.increment()
+            var retry = output
+            retry.attempts += 1
+            retry.due = clock() + backoff
+            return retry
+        case .replace(let kind, let code, let reason):
+            state.counters.replacedOutputs += 1
+            metrics.replacedOutputs.increment()
+            let letter =
+                kind == .deadLetter
+                ? deadLetters.make(for: output.source, code: code, reason: reason)
+                : deadLetters.minimal(for: output.source, code: code, reason: reason)
+            logger.warning(
+                "an output could not be delivered: sending a dead letter of its input instead",
+                metadata: [
+                    "source": "\(output.source.topic)/\(output.source.partition)@\(output.source.offset)",
+                    "code": "\(code)", "reason": "\(reason)",
+                ]
+            )
+            return Output(input: output.input, message: letter, kind: kind, source: output.source)
+        case .abandon:
+            state.counters.abandonedReplies += 1
+            finish(output.input, now: now, in: &state, offsets: &offsets)
+            return nil
+        case .fatal(let reason):
+            state.failure = state.failure ?? reason
+            return nil
+        }
     }
 
     /// Counts one output of `inputID` as done; adds to `offsets` the partition's new committable
@@ -176,21 +250,34 @@ final class OutputLedger: Sendable {
         }
     }
 
-    /// Gives up an output that cannot even be enqueued (a reply topic whose name is refused).
-    func abandon(_ output: Output) {
+    /// Applies the policy to an output the producer refused to enqueue (too large, a topic name
+    /// it rejects, a fatal state); says what to send instead, if anything now.
+    func refused(_ output: Output, error: KafkaError) -> Refusal {
+        var refusal = Refusal.handled
         updating { state, now, offsets in
-            state.counters.abandonedReplies += 1
-            finish(output.input, now: now, in: &state, offsets: &offsets)
+            guard let next = failed(output, error: error, now: now, in: &state, offsets: &offsets) else { return }
+            if next.due == nil { refusal = .send(next) } else { state.retries.append(next) }
+        }
+        return refusal
+    }
+
+    /// Takes the outputs to send again whose backoff has passed.
+    func takeRetries() -> [Output] {
+        let now = clock()
+        return state.withLock { state in
+            guard !state.retries.isEmpty else { return [] }
+            var due: [Output] = []
+            state.retries.removeAll { output in
+                guard output.due.map({ $0 <= now }) ?? true else { return false }
+                due.append(output)
+                return true
+            }
+            return due
         }
     }
 
-    /// Takes the outputs whose delivery failed, to send again.
-    func takeRetries() -> [Output] {
-        state.withLock { state in
-            defer { state.retries.removeAll() }
-            return state.retries
-        }
-    }
+    /// The inputs whose outputs wait for a retry.
+    var pendingRetryInputs: [UInt64] { state.withLock { $0.retries.map(\.input) } }
 
     /// Inputs of these partitions (all partitions when `nil`) still waiting for outputs.
     func pending(in partitions: [KafkaTopicPartition]? = nil) -> Int {
@@ -206,6 +293,7 @@ final class OutputLedger: Sendable {
             let gone = Set(partitions)
             state.tracker.forget(partitions)
             state.inputs = state.inputs.filter { !gone.contains($0.value.partition) }
+            state.retries.removeAll { gone.contains($0.source.topicPartition) }
         }
     }
 

@@ -4,7 +4,10 @@ import Logging
 
 /// The worker's loop on its own thread: poll a micro-batch, register its forms in the ledger and
 /// hand it to the coding lanes, send failed outputs again, pause reading while too much is in
-/// flight; on stop, let the lanes finish and wait for in-flight outputs.
+/// flight; on stop, let the lanes finish and wait for in-flight outputs, within the shutdown
+/// budget. It also stops, without waiting for anything, once the worker cannot deliver any more
+/// (the producer's fatal error, or an input none of whose outputs can be delivered): what is in
+/// flight then stays uncommitted, to be coded again.
 ///
 /// `@unchecked Sendable`: `lastGauges` is used by the loop's thread only; everything else it
 /// holds is `Sendable` or, for the lanes, guards itself.
@@ -17,6 +20,9 @@ final class PipelineThread: @unchecked Sendable {
     private let logger: Logger
     private let metrics = WorkerMetrics()
     private let stopped = StopFlag()
+    /// Raised when in-flight work is to be dropped (uncommitted) rather than delivered: on a fatal
+    /// failure, or once the shutdown budget is spent.
+    private let abandon: StopFlag
 
     /// Whether the loop has ended.
     var hasStopped: Bool { stopped.isRaised }
@@ -30,15 +36,23 @@ final class PipelineThread: @unchecked Sendable {
         consumer: KafkaConsumer,
         producer: KafkaProducer,
         ledger: OutputLedger,
+        abandon: StopFlag,
         logger: Logger
     ) {
         self.configuration = configuration
+        self.abandon = abandon
         let classifiers = [classifier] + (1..<max(1, configuration.codingThreads)).map { _ in classifier.sibling() }
         self.lanes = CodingLanes(
             classifiers: classifiers,
-            coder: FormCoder(topics: configuration.topics, explain: configuration.explain),
+            coder: FormCoder(
+                topics: configuration.topics,
+                limits: configuration.wireLimits,
+                maxMessageBytes: configuration.maxMessageBytes,
+                explain: configuration.explain
+            ),
             ledger: ledger,
             producer: producer,
+            abandon: abandon,
             logger: logger
         )
         self.consumer = consumer
@@ -48,24 +62,51 @@ final class PipelineThread: @unchecked Sendable {
         metrics.activeModel(classifier.identity)
     }
 
-    /// Starts the loop and the lanes; `done` runs once they have stopped and drained.
+    /// Starts the loop and the lanes; `done` runs once they have stopped and drained (or given up).
     func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {
         lanes.start()
         let thread = Thread { [self] in
             Thread.current.name = "coding-pipeline"
             run(until: stopping)
             stopped.raise()
+            // Lanes blocked on a full producer queue give up once the drain budget is spent.
+            let deadline = ContinuousClock.now + drainBudget
+            let abandon = self.abandon
+            DispatchQueue.global().asyncAfter(deadline: .now() + drainBudget.timeInterval) { abandon.raise() }
             lanes.finish()
-            drain()
+            drain(until: deadline)
             done()
         }
         thread.start()
     }
 
+    /// How long a stop waits for in-flight outputs: the drain timeout, within two thirds of the
+    /// shutdown grace (the rest is for leaving the group and committing).
+    private var drainBudget: Duration {
+        min(configuration.drainTimeout, configuration.shutdownGrace * 2 / 3)
+    }
+
+    /// Why the worker cannot go on, once it cannot.
+    var failure: String? { ledger.failure }
+
+    /// Whether the worker can still deliver; records the producer's fatal error in the ledger.
+    private func canDeliver() -> Bool {
+        if let fatal = producer.fatalFailure { ledger.fail(fatal.message) }
+        guard let failure = ledger.failure else { return true }
+        if !abandon.isRaised {
+            logger.critical(
+                "the worker cannot deliver any more: stopping without committing what is in flight",
+                metadata: ["reason": "\(failure)", "inFlight": "\(ledger.pending())"]
+            )
+            abandon.raise()
+        }
+        return false
+    }
+
     private func run(until stopping: StopFlag) {
         var paused: [KafkaTopicPartition] = []
-        while !stopping.isRaised {
-            resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger)
+        while !stopping.isRaised && canDeliver() {
+            resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger, abandon: abandon)
             paused = applyBackpressure(paused: paused)
             updateGauges()
             let batch: [KafkaConsumerMessage]
@@ -73,7 +114,10 @@ final class PipelineThread: @unchecked Sendable {
                 batch = try consumer.poll(maxMessages: configuration.maxBatch, timeout: configuration.maxBatchWait)
             } catch {
                 logger.error("poll failed", metadata: ["error": "\(error)"])
-                if error.isFatal { return }
+                if error.isFatal {
+                    ledger.fail("the consumer hit a fatal error: \(error)")
+                    continue
+                }
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
             }
@@ -114,11 +158,11 @@ final class PipelineThread: @unchecked Sendable {
         return paused
     }
 
-    /// Waits until every output is delivered (sending failed ones again), up to the drain timeout.
-    private func drain() {
-        let deadline = ContinuousClock.now + configuration.drainTimeout
-        while ledger.pending() > 0 && ContinuousClock.now < deadline {
-            resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger)
+    /// Waits until every output is delivered (sending failed ones again), up to `deadline`, or
+    /// until the worker cannot deliver any more.
+    private func drain(until deadline: ContinuousClock.Instant) {
+        while ledger.pending() > 0 && ContinuousClock.now < deadline && canDeliver() {
+            resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger, abandon: abandon)
             Thread.sleep(forTimeInterval: 0.002)
         }
     }

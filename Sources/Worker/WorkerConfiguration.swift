@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// How a coding worker runs. Defaults are the contract's topics and an at-least-once pipeline.
 public struct WorkerConfiguration: Sendable {
@@ -28,16 +29,82 @@ public struct WorkerConfiguration: Sendable {
     public var maxInFlight = 20_000
     /// How long a revoke or a shutdown waits for in-flight outputs before giving the partitions up.
     public var drainTimeout: Duration = .seconds(15)
+    /// How long a graceful shutdown may take in all, whatever the brokers and the producer do:
+    /// past it, what is not delivered is left uncommitted (coded again by the next owner).
+    public var shutdownGrace: Duration = .seconds(30)
+    /// The largest record a worker sends, and so the producer's `message.max.bytes`; the largest
+    /// form it accepts and result it writes are derived from it (see `wireLimits`).
+    public var maxMessageBytes = Self.defaultMaxMessageBytes
+    /// Retries and replacements of outputs whose delivery failed.
+    public var deliveryAttempts = DeliveryPolicy().maxAttempts
+    /// A stable id for this member (`group.instance.id`, static membership): a worker restarted
+    /// with the same id within the session timeout takes its partitions back without a rebalance.
+    public var instanceID: String?
+    /// How long the group waits for a silent member before giving its partitions to others
+    /// (Kafka's default, 45 s: a short broker outage must not make every member leave).
+    public var sessionTimeout: Duration = .seconds(45)
     /// Any librdkafka property for the consumer, applied last.
     public var consumerProperties: [String: String] = [:]
     /// Any librdkafka property for the producer, applied last.
     public var producerProperties: [String: String] = [:]
+
+    /// librdkafka's default `message.max.bytes`, and Kafka's broker default (1 MB) less room for
+    /// the batch headers.
+    public static let defaultMaxMessageBytes = 1_000_000
+    /// Room kept in a result record for its key and headers.
+    static let envelopeBytes = 8 * 1024
+    /// Room kept in a result for what it adds to the form: candidates, explanation, model.
+    static let resultOverheadBytes = 32 * 1024
+    /// The smallest `maxMessageBytes` that holds a form and its result.
+    public static let minimumMaxMessageBytes = 64 * 1024
+
+    /// The limits of forms and results, derived from `maxMessageBytes` so that every result fits
+    /// in a record: a result is at most `maxMessageBytes` less room for its key and headers, and a
+    /// form (which a manual-review result carries) leaves room in it for the candidates and the
+    /// explanation. The defaults (1,000,000 bytes) give the contract's 256 KiB and 64 KiB.
+    public var wireLimits: WireLimits {
+        var limits = WireLimits.default
+        limits.maxResultBytes = min(limits.maxResultBytes, maxMessageBytes - Self.envelopeBytes)
+        limits.maxFormBytes = min(limits.maxFormBytes, limits.maxResultBytes - Self.resultOverheadBytes)
+        return limits
+    }
+
+    /// Refuses settings that cannot hold, with the numbers and what to change.
+    public func check() throws(WorkerConfigurationError) {
+        guard maxMessageBytes >= Self.minimumMaxMessageBytes else {
+            throw WorkerConfigurationError(
+                "--max-message-bytes \(maxMessageBytes) is too small: a form of up to "
+                    + "\(WireLimits.default.maxDescriptionBytes) bytes of description and its result need at least "
+                    + "\(Self.minimumMaxMessageBytes)"
+            )
+        }
+        if let producerLimit = producerProperties["message.max.bytes"], Int(producerLimit) != maxMessageBytes {
+            throw WorkerConfigurationError(
+                "-X message.max.bytes=\(producerLimit) disagrees with --max-message-bytes \(maxMessageBytes): "
+                    + "the worker derives its form and result limits from one setting; set --max-message-bytes only"
+            )
+        }
+        guard maxInFlight >= 1 else { throw WorkerConfigurationError("--max-in-flight must be at least 1") }
+        guard codingThreads >= 1 else { throw WorkerConfigurationError("--coding-threads must be at least 1") }
+        guard deliveryAttempts >= 1 else { throw WorkerConfigurationError("--delivery-attempts must be at least 1") }
+        guard shutdownGrace >= .seconds(1) else {
+            throw WorkerConfigurationError("--shutdown-grace must be at least 1 second")
+        }
+    }
 
     /// A worker of `groupID` on `bootstrapServers` coding with the package at `modelPackage`.
     public init(bootstrapServers: String, modelPackage: URL) {
         self.bootstrapServers = bootstrapServers
         self.modelPackage = modelPackage
     }
+}
+
+/// A worker configuration that cannot work, saying why and what to change.
+public struct WorkerConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and what to do.
+    public var description: String
+
+    init(_ description: String) { self.description = description }
 }
 
 /// What a worker did so far.
@@ -56,4 +123,6 @@ public struct CodingCounters: Sendable, Equatable {
     public var completed: UInt64 = 0
     /// Replies to a caller's topic given up after repeated failures (the result stays published).
     public var abandonedReplies: UInt64 = 0
+    /// Outputs that could not be delivered and were replaced by a dead letter of their input.
+    public var replacedOutputs: UInt64 = 0
 }

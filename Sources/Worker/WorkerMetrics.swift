@@ -8,6 +8,7 @@ struct WorkerMetrics: Sendable {
     let manualReview = Counter(label: "streamcoder_results_total", dimensions: [("decision", "manual_review")])
     let deadLetters = Counter(label: "streamcoder_dead_letters_total")
     let deliveryRetries = Counter(label: "streamcoder_delivery_retries_total")
+    let replacedOutputs = Counter(label: "streamcoder_replaced_outputs_total")
     let batchSize = Recorder(label: "streamcoder_batch_size", aggregate: true)
     let batchCoding = Timer(label: "streamcoder_batch_coding_seconds", preferredDisplayUnit: .seconds)
     let formLatency = Timer(label: "streamcoder_form_latency_seconds", preferredDisplayUnit: .seconds)
@@ -27,6 +28,15 @@ struct WorkerMetrics: Sendable {
 }
 
 extension Duration {
+    /// Seconds, as Foundation and Dispatch count them.
+    var timeInterval: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// Whole milliseconds, saturating.
+    var wholeMilliseconds: Int { Int(nanoseconds / 1_000_000) }
+
     /// Whole nanoseconds, saturating.
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components

@@ -14,6 +14,11 @@ public struct WorkerTopics: Sendable, Equatable {
     /// The contract's default topics.
     public init() {}
 
+    /// What an output to `topic` is, as far as its topic tells (a dead letter is never minimal here).
+    func kind(of topic: String) -> DeliveryPolicy.Kind {
+        topic == deadLetter ? .deadLetter : isReply(topic) ? .reply : .result
+    }
+
     /// Whether `topic` is a caller's reply topic rather than one of the worker's own.
     func isReply(_ topic: String) -> Bool {
         ![codings, manualReview, deadLetter].contains(topic)

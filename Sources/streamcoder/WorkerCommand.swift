@@ -72,11 +72,50 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-address"), help: "Address the metrics port listens on.")
     var metricsAddress: String = "127.0.0.1"
 
+    @Option(
+        name: .customLong("max-message-bytes"),
+        help: """
+            Largest record the worker sends (its producer's message.max.bytes); the largest form it \
+            accepts and result it writes derive from it (default: 1000000).
+            """
+    )
+    var maxMessageBytes: Int?
+
+    @Option(
+        name: .customLong("delivery-attempts"),
+        help: "Tries of an output before it is replaced by a dead letter of its input (default: 5)."
+    )
+    var deliveryAttempts: Int?
+
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: """
+            Seconds a SIGTERM/SIGINT shutdown may take in all; past it the worker exits, leaving what \
+            is undelivered uncommitted (default: 30).
+            """
+    )
+    var shutdownGrace: Int?
+
+    @Option(
+        name: .customLong("instance-id"),
+        help: """
+            Static group membership (group.instance.id): a worker restarted with the same id within \
+            the session timeout (45 s) takes its partitions back without a rebalance.
+            """
+    )
+    var instanceID: String?
+
     func run() async throws {
         let logger = makeLogger("streamcoder.worker")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let worker = try CodingWorker(configuration: try configuration(), logger: logger)
+        let configuration = try configuration()
+        let supervisor: WorkerSupervisor
+        do {
+            supervisor = try WorkerSupervisor(configuration: configuration, logger: logger)
+        } catch let error as WorkerConfigurationError {
+            throw ValidationError(error.description)
+        }
         let endpoint = try HTTPEndpoint(
             host: metricsAddress,
             port: metricsPort,
@@ -84,10 +123,13 @@ struct WorkerCommand: AsyncParsableCommand {
                 "/metrics": {
                     .init(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToBuffer())
                 },
-                "/healthz": { worker.isAlive ? .text(200, "ok\n") : .text(503, "the coding pipeline stopped\n") },
+                "/healthz": {
+                    supervisor.worker.isAlive ? .text(200, "ok\n") : .text(503, "the coding pipeline stopped\n")
+                },
                 "/readyz": {
-                    worker.assignedPartitions > 0
-                        ? .text(200, "ready: model loaded, \(worker.assignedPartitions) partitions\n")
+                    let partitions = supervisor.worker.assignedPartitions
+                    return partitions > 0
+                        ? .text(200, "ready: model loaded, \(partitions) partitions\n")
                         : .text(503, "not ready: no partitions assigned yet\n")
                 },
             ]
@@ -95,15 +137,32 @@ struct WorkerCommand: AsyncParsableCommand {
         defer { endpoint.stop() }
         logger.info("serving /metrics, /healthz, /readyz", metadata: ["address": "\(metricsAddress):\(endpoint.port)"])
         logger.debug("allocator", metadata: ["jemalloc": "\(Allocator.version ?? "not in use")"])
+        // The watchdog comes last: a graceful shutdown reaches services in reverse order, so it is
+        // armed before the worker starts draining.
+        let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: watchdog, successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let failure as WorkerFailure {
+            logger.critical(
+                "exiting: the worker failed \(supervisor.rebuildCount + 1) times within \(supervisor.rebuildWindow)",
+                metadata: ["reason": "\(failure.reason)"]
+            )
+            throw ExitCode(Self.failureExitCode)
+        }
     }
+
+    /// The status of a worker that could not go on even after rebuilding its clients.
+    static let failureExitCode: Int32 = 3
 
     func configuration() throws -> WorkerConfiguration {
         let environment = ProcessInfo.processInfo.environment
@@ -133,18 +192,25 @@ struct WorkerCommand: AsyncParsableCommand {
             codingThreads ?? setting(nil, "CODING_THREADS").flatMap(Int.init) ?? configuration.codingThreads
         configuration.maxInFlight =
             maxInFlight ?? setting(nil, "MAX_IN_FLIGHT").flatMap(Int.init) ?? configuration.maxInFlight
-        guard configuration.maxInFlight >= 1 else {
-            throw ValidationError("--max-in-flight (STREAMCODER_MAX_IN_FLIGHT) must be at least 1.")
+        configuration.maxMessageBytes =
+            maxMessageBytes ?? setting(nil, "MAX_MESSAGE_BYTES").flatMap(Int.init) ?? configuration.maxMessageBytes
+        configuration.deliveryAttempts =
+            deliveryAttempts ?? setting(nil, "DELIVERY_ATTEMPTS").flatMap(Int.init) ?? configuration.deliveryAttempts
+        if let grace = shutdownGrace ?? setting(nil, "SHUTDOWN_GRACE").flatMap(Int.init) {
+            configuration.shutdownGrace = .seconds(grace)
         }
-        guard configuration.codingThreads >= 1 else {
-            throw ValidationError("--coding-threads (STREAMCODER_CODING_THREADS) must be at least 1.")
-        }
+        configuration.instanceID = setting(instanceID, "INSTANCE_ID")
         if let wait = batchWaitMilliseconds ?? setting(nil, "BATCH_WAIT_MS").flatMap(Int.init) {
             configuration.maxBatchWait = .milliseconds(wait)
         }
         let properties = try kafka.librdkafkaProperties()
         configuration.consumerProperties = properties
         configuration.producerProperties = properties.filter { !Self.consumerOnly.contains($0.key) }
+        do {
+            try configuration.check()
+        } catch {
+            throw ValidationError(error.description)
+        }
         return configuration
     }
 

@@ -1,0 +1,87 @@
+import Foundation
+import Kafka
+import Testing
+import Wire
+
+/// Faults an operator meets, on `streamcoder worker` processes and `streamcoder broker` with its
+/// fault injection: every form is accounted for by id on every output topic, and the worker
+/// neither stalls nor ignores SIGTERM.
+@Suite("Worker faults across processes", .serialized)
+struct WorkerFaultTests {
+    /// A form just over the producer's 1,000,000-byte limit among 5,000 valid ones: it becomes a
+    /// truncated dead letter, every other form is coded, and SIGTERM is honoured within the grace.
+    @Test func aFormOverTheProducersLimitBecomesATruncatedDeadLetterAndNothingStalls() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let worker = try broker.worker(package: package, name: "worker", extra: ["--shutdown-grace", "20"])
+        try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2500", "--id-prefix", "a-"])
+        let big = try await OversizedForm.publish(to: broker.bootstrap, id: "big-1", bytes: 1_000_514)
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2500", "--id-prefix", "b-"])
+
+        let (results, reviews) = try broker.resultReaders()
+        let dead = try broker.consumer(
+            topic: StreamCoderTopic.deadLetter,
+            group: "check",
+            name: "dlq",
+            extra: ["--type", "raw"]
+        )
+        try await results.waitUntil("every result and the dead letter", timeout: .seconds(120)) {
+            results.lines.count + reviews.lines.count >= 5_000 && !dead.lines.isEmpty
+        }
+        try await Task.sleep(for: .seconds(2))  // duplicates, if any, would show up now
+        let keys = try formIDs(results.lines + reviews.lines)
+        #expect(keys.count == 5_000 && Set(keys).count == 5_000, "one result per valid form")
+        #expect(try formIDs(dead.lines) == ["big-1"], "the big form, once, on the dead-letter topic")
+        let line = try #require(dead.lines.first)
+        let letter = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let headers = try #require(letter["headers"] as? [String: String])
+        #expect(headers["sc-error-code"] == "messageTooLarge")
+        #expect(headers["sc-truncated"]?.hasPrefix("value \(big) bytes cut to ") == true, "\(headers)")
+        #expect(worker.isRunning)
+        #expect(!worker.errorOutput.contains("could not enqueue"), "no endless retries")
+
+        let stopping = ContinuousClock.now
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit(timeout: .seconds(30)) == 0, "\(worker.diagnostics)")
+        print("oversized form: 5,000 coded, 1 truncated dead letter; stopped \(ContinuousClock.now - stopping) after SIGTERM")
+    }
+
+    /// Every broker down: a SIGTERM still ends the worker within its grace period, and what it
+    /// had not delivered stays uncommitted.
+    @Test func sigtermEndsTheWorkerWithinItsGraceWhenNoBrokerAnswers() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let worker = try broker.worker(package: package, name: "worker", extra: ["--shutdown-grace", "6"])
+        try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2000"])
+        try await Task.sleep(for: .milliseconds(300))
+        broker.process.send("broker-down 1")
+        try await broker.process.waitUntil("the broker-down answer") { broker.process.lines.contains("ok") }
+        try await Task.sleep(for: .seconds(1))
+        let stopping = ContinuousClock.now
+        worker.signal(SIGTERM)
+        let status = try await worker.waitForExit(timeout: .seconds(20))
+        let took = ContinuousClock.now - stopping
+        print("no broker: stopped \(took) after SIGTERM with status \(status)")
+        #expect(took < .seconds(9), "the 6 s grace plus process exit")
+    }
+}
+
+/// A form whose encoding is exactly `bytes` long, published with a producer whose own limit
+/// allows it (the broker takes it: its limit is not the worker's).
+enum OversizedForm {
+    static func publish(to bootstrap: String, id: String, bytes: Int) async throws -> Int {
+        var text = String(repeating: "x", count: bytes)
+        var value = try RegistryForm(formID: id, descriptionActivity: text).encoded()
+        text.removeLast(value.count - bytes)
+        value = try RegistryForm(formID: id, descriptionActivity: text).encoded()
+        precondition(value.count == bytes, "the oversized form is \(value.count) bytes, not \(bytes)")
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: bootstrap, properties: ["message.max.bytes": "2000000"]),
+            logger: quietLogger
+        )
+        try await producer.send(KafkaProducerMessage(topic: StreamCoderTopic.forms, key: Array(id.utf8), value: value))
+        return value.count
+    }
+}
