@@ -47,6 +47,32 @@ struct WorkerFaultTests {
         print("oversized form: 5,000 coded, 1 truncated dead letter; stopped \(ContinuousClock.now - stopping) after SIGTERM")
     }
 
+    /// The idempotent producer's fatal error (Produce answered OUT_OF_ORDER_SEQUENCE_NUMBER): the
+    /// worker rebuilds its Kafka clients and resumes from the committed offsets; every form is
+    /// coded, none twice by design (duplicates from redelivery are counted, not hidden).
+    @Test func aFatalProducerErrorIsSurvivedByRebuildingTheClients() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "5000"])
+        broker.process.send("request-errors 0 45,45")
+        try await broker.process.waitUntil("the request-errors answer") { broker.process.lines.contains("ok") }
+        let worker = try broker.worker(package: package, name: "worker")
+
+        let (results, reviews) = try broker.resultReaders()
+        try await results.waitUntil("a result for every form", timeout: .seconds(120)) {
+            Set((try? formIDs(results.lines + reviews.lines)) ?? []).count >= 5_000
+        }
+        try await Task.sleep(for: .seconds(2))
+        let keys = try formIDs(results.lines + reviews.lines)
+        print("fatal producer error: \(keys.count) results for 5,000 forms, \(keys.count - Set(keys).count) duplicates")
+        #expect(Set(keys).count == 5_000)
+        #expect(worker.errorOutput.contains("fatal Kafka producer error"), "\(worker.diagnostics)")
+        #expect(worker.errorOutput.contains("rebuilding the worker's Kafka clients"))
+        #expect(worker.isRunning)
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit(timeout: .seconds(40)) == 0, "\(worker.diagnostics)")
+    }
+
     /// Every broker down: a SIGTERM still ends the worker within its grace period, and what it
     /// had not delivered stays uncommitted.
     @Test func sigtermEndsTheWorkerWithinItsGraceWhenNoBrokerAnswers() async throws {
