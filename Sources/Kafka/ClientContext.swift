@@ -1,5 +1,6 @@
 internal import CRdKafka
 import Logging
+import Synchronization
 
 /// What librdkafka's callbacks reach through a handle's opaque pointer: the logger for its
 /// log lines and, for a consumer, the rebalance coordinator. The `RDKafkaClient` owning the
@@ -9,6 +10,7 @@ import Logging
 final class ClientContext: @unchecked Sendable {
     let logger: Logger
     let rebalance: RebalanceCoordinator?
+    private let repeats = Mutex(RepeatFilter())
 
     init(logger: Logger, rebalance: RebalanceCoordinator?) {
         self.logger = logger
@@ -33,22 +35,32 @@ final class ClientContext: @unchecked Sendable {
         rd_kafka_opaque(rk).map { Unmanaged<ClientContext>.fromOpaque($0).takeUnretainedValue() }
     }
 
-    /// librdkafka's syslog levels; its level 6 ("info") is mostly connection churn, so it is debug here.
+    /// librdkafka's syslog levels; its level 6 ("info") is mostly connection churn, so it is debug
+    /// here. A broker failure (facility FAIL or ERROR) also arrives as an error event, which the
+    /// client logs: its log line goes to debug, so that each error is logged once.
     private func log(level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?) {
+        let facility = facility.map { String(cString: $0) } ?? ""
         let swiftLevel: Logger.Level
         switch level {
+        case _ where facility == "FAIL" || facility == "ERROR": swiftLevel = .debug
         case ...2: swiftLevel = .critical
         case 3: swiftLevel = .error
         case 4: swiftLevel = .warning
         case 5: swiftLevel = .notice
         default: swiftLevel = .debug
         }
-        logger.log(
-            level: swiftLevel,
-            "\(text.map { String(cString: $0) } ?? "")",
-            metadata: [
-                "librdkafka": "\(facility.map { String(cString: $0) } ?? "")"
-            ]
-        )
+        logOnce(level: swiftLevel, text.map { String(cString: $0) } ?? "", metadata: ["librdkafka": "\(facility)"])
+    }
+
+    /// Logs `message`, holding back its repeats for a while when it is a warning or worse: a
+    /// broker that stays down is one line every 10 s with a count, not thirty lines a second.
+    func logOnce(level: Logger.Level, _ message: String, metadata: Logger.Metadata = [:]) {
+        guard level >= .warning, logger.logLevel <= level else {
+            logger.log(level: level, "\(message)", metadata: metadata)
+            return
+        }
+        let admission = repeats.withLock { $0.admit(message, at: .now) }
+        guard case .log(let suppressed) = admission else { return }
+        logger.log(level: level, "\(RepeatFilter.text(message, suppressed: suppressed))", metadata: metadata)
     }
 }

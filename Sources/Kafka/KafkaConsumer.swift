@@ -97,6 +97,18 @@ public final class KafkaConsumer: Sendable {
         try await blocking.run(body)
     }
 
+    /// Whether any broker answers a metadata request within `timeout`. Blocks: call it from a
+    /// thread of your own (a health probe), not from the cooperative pool.
+    public func brokersReachable(timeout: Duration) -> Bool {
+        client.withHandle { handle in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(timeout.milliseconds))
+            guard let metadata else { return false }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata.pointee.broker_cnt > 0
+        }
+    }
+
     /// The partitions this consumer owns now.
     public var assignment: Set<KafkaTopicPartition> {
         rebalance.assignment.withLock { $0 }
@@ -155,7 +167,7 @@ final class ConsumerQueue: @unchecked Sendable {
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 messages.append(KafkaConsumerMessage(copying: message, topics: &topics))
             } else {
-                failure = failure ?? Self.consumerError(message, logger: logger)
+                failure = failure ?? Self.consumerError(message, client: client)
             }
         }
         if let failure, messages.isEmpty { throw failure }
@@ -165,7 +177,7 @@ final class ConsumerQueue: @unchecked Sendable {
     /// Logs a per-message consumer error and returns it when it is fatal.
     private static func consumerError(
         _ message: UnsafeMutablePointer<rd_kafka_message_t>,
-        logger: Logger
+        client: RDKafkaClient
     )
         -> KafkaError?
     {
@@ -174,7 +186,7 @@ final class ConsumerQueue: @unchecked Sendable {
         if err == RD_KAFKA_RESP_ERR__FATAL {
             return KafkaError(.consumer, "fatal consumer error: \(error.message)", isFatal: true)
         }
-        logger.warning("\(error)")
+        client.log(.warning, "\(error)")
         return nil
     }
 }

@@ -48,11 +48,10 @@ struct ProducerEventLoop {
                 }
                 if first { logger.critical("fatal Kafka producer error", metadata: ["error": "\(fatal.message)"]) }
             } else {
-                logger.warning(
-                    "Kafka producer error",
-                    metadata: [
-                        "error": "\(text)", "code": "\(String(cString: rd_kafka_err2name(err)))",
-                    ]
+                client.log(
+                    .warning,
+                    "Kafka producer error: \(text)",
+                    metadata: ["code": "\(String(cString: rd_kafka_err2name(err)))"]
                 )
             }
         default:

@@ -46,6 +46,11 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_destroy(handle)
     }
 
+    /// Logs through the client's logger, holding back repeats of warnings and errors.
+    func log(_ level: Logger.Level, _ message: String, metadata: Logger.Metadata = [:]) {
+        context.logOnce(level: level, message, metadata: metadata)
+    }
+
     /// Gives `body` the raw handle; it must not keep it.
     func withHandle<T>(_ body: (OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {
         try body(handle)

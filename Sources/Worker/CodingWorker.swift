@@ -19,6 +19,8 @@ public final class CodingWorker: Service, Sendable {
     private let producer: KafkaProducer
     private let stopping = StopFlag()
     private let pipeline: PipelineThread
+    private let probe = BrokerProbe()
+    private let model: String
 
     /// Loads the model package (refusing a bad one) and creates the Kafka clients.
     public init(configuration: WorkerConfiguration, logger: Logger) throws {
@@ -33,6 +35,7 @@ public final class CodingWorker: Service, Sendable {
             ]
         )
         try configuration.check()
+        model = "\(classifier.identity.name)@\(classifier.identity.version)"
         let consumerBox = ConsumerReference()
         let ledger = OutputLedger(
             topics: configuration.topics,
@@ -111,8 +114,25 @@ public final class CodingWorker: Service, Sendable {
     /// How many partitions of the forms topic this worker owns now.
     public var assignedPartitions: Int { consumer.assignment.count }
 
+    /// What the liveness and readiness probes answer now.
+    public var health: WorkerHealth {
+        let snapshot = WorkerHealth.Snapshot(
+            pipelineRunning: !pipeline.hasStopped,
+            failure: ledger.failure ?? producer.fatalFailure?.message,
+            inFlight: ledger.pending(),
+            sinceProgress: ledger.sinceProgress,
+            assignedPartitions: consumer.assignment.count,
+            brokersReachable: probe.reachable,
+            shuttingDown: stopping.isRaised,
+            model: model
+        )
+        return WorkerHealth(snapshot, stallTimeout: configuration.stallTimeout)
+    }
+
     /// Runs until graceful shutdown, then drains in-flight work and leaves the group.
     public func run() async throws {
+        probe.start(asking: consumer)
+        defer { probe.stop() }
         await prepareOutputTopics()
         try consumer.subscribe(topics: [configuration.topics.forms])
         let stopping = self.stopping

@@ -43,6 +43,8 @@ final class OutputLedger: Sendable {
         var counters = CodingCounters()
         /// Why the worker cannot go on, once an input can have no output delivered at all.
         var failure: String?
+        /// When an input last completed, or work arrived while none was in flight.
+        var lastProgress: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -76,6 +78,13 @@ final class OutputLedger: Sendable {
     /// Why the worker cannot go on (an input none of whose outputs can be delivered), or `nil`.
     var failure: String? { state.withLock { $0.failure } }
 
+    /// Time since an input last completed, or since work arrived when none was in flight; zero
+    /// before any work.
+    var sinceProgress: Duration {
+        let last = state.withLock { $0.lastProgress }
+        return last.map { clock() - $0 } ?? .zero
+    }
+
     /// Records that the worker cannot go on (e.g. its producer hit a fatal error); the first
     /// reason stays.
     func fail(_ reason: String) {
@@ -87,6 +96,7 @@ final class OutputLedger: Sendable {
     func register(_ partition: KafkaTopicPartition, offset: Int64, publishedAt: Int64?) -> UInt64 {
         metrics.formsIn.increment()
         return state.withLock { state in
+            if state.inputs.isEmpty { state.lastProgress = clock() }
             state.nextInput += 1
             state.inputs[state.nextInput] = Input(
                 partition: partition,
@@ -242,6 +252,7 @@ final class OutputLedger: Sendable {
     ) {
         state.inputs[inputID] = nil
         state.counters.completed += 1
+        state.lastProgress = clock()
         if let publishedAt = input.publishedAt {
             metrics.formLatency.recordMilliseconds(max(0, now - publishedAt))
         }

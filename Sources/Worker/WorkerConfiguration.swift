@@ -32,6 +32,9 @@ public struct WorkerConfiguration: Sendable {
     /// How long a graceful shutdown may take in all, whatever the brokers and the producer do:
     /// past it, what is not delivered is left uncommitted (coded again by the next owner).
     public var shutdownGrace: Duration = .seconds(30)
+    /// How long forms may stay in flight without any completing before `/healthz` says the worker
+    /// cannot make progress (an orchestrator then restarts it; nothing uncommitted is lost).
+    public var stallTimeout: Duration = .seconds(60)
     /// The largest record a worker sends, and so the producer's `message.max.bytes`; the largest
     /// form it accepts and result it writes are derived from it (see `wireLimits`).
     public var maxMessageBytes = Self.defaultMaxMessageBytes
@@ -87,6 +90,7 @@ public struct WorkerConfiguration: Sendable {
         guard maxInFlight >= 1 else { throw WorkerConfigurationError("--max-in-flight must be at least 1") }
         guard codingThreads >= 1 else { throw WorkerConfigurationError("--coding-threads must be at least 1") }
         guard deliveryAttempts >= 1 else { throw WorkerConfigurationError("--delivery-attempts must be at least 1") }
+        guard stallTimeout >= .seconds(1) else { throw WorkerConfigurationError("--stall-timeout must be at least 1 second") }
         guard shutdownGrace >= .seconds(1) else {
             throw WorkerConfigurationError("--shutdown-grace must be at least 1 second")
         }

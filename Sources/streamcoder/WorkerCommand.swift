@@ -97,6 +97,15 @@ struct WorkerCommand: AsyncParsableCommand {
     var shutdownGrace: Int?
 
     @Option(
+        name: .customLong("stall-timeout"),
+        help: """
+            Seconds forms may stay in flight without any completing before /healthz reports the worker \
+            stuck (default: 60).
+            """
+    )
+    var stallTimeout: Int?
+
+    @Option(
         name: .customLong("instance-id"),
         help: """
             Static group membership (group.instance.id): a worker restarted with the same id within \
@@ -116,33 +125,21 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch let error as WorkerConfigurationError {
             throw ValidationError(error.description)
         }
-        let endpoint = try HTTPEndpoint(
+        let probes = ProbeServer.make(
             host: metricsAddress,
-            port: metricsPort,
-            routes: [
-                "/metrics": {
-                    .init(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToBuffer())
-                },
-                "/healthz": {
-                    supervisor.worker.isAlive ? .text(200, "ok\n") : .text(503, "the coding pipeline stopped\n")
-                },
-                "/readyz": {
-                    let partitions = supervisor.worker.assignedPartitions
-                    return partitions > 0
-                        ? .text(200, "ready: model loaded, \(partitions) partitions\n")
-                        : .text(503, "not ready: no partitions assigned yet\n")
-                },
-            ]
+            port: Int(metricsPort),
+            supervisor: supervisor,
+            registry: registry,
+            logger: logger
         )
-        defer { endpoint.stop() }
-        logger.info("serving /metrics, /healthz, /readyz", metadata: ["address": "\(metricsAddress):\(endpoint.port)"])
         logger.debug("allocator", metadata: ["jemalloc": "\(Allocator.version ?? "not in use")"])
-        // The watchdog comes last: a graceful shutdown reaches services in reverse order, so it is
-        // armed before the worker starts draining.
+        // A graceful shutdown reaches services in reverse order: the watchdog, last, is armed
+        // before the worker starts draining; the probes, first, answer until the worker is done.
         let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
+                    .init(service: probes),
                     .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: watchdog, successTerminationBehavior: .ignore),
                 ],
@@ -200,6 +197,9 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration.shutdownGrace = .seconds(grace)
         }
         configuration.instanceID = setting(instanceID, "INSTANCE_ID")
+        if let stall = stallTimeout ?? setting(nil, "STALL_TIMEOUT").flatMap(Int.init) {
+            configuration.stallTimeout = .seconds(stall)
+        }
         if let wait = batchWaitMilliseconds ?? setting(nil, "BATCH_WAIT_MS").flatMap(Int.init) {
             configuration.maxBatchWait = .milliseconds(wait)
         }

@@ -73,6 +73,40 @@ struct WorkerFaultTests {
         #expect(try await worker.waitForExit(timeout: .seconds(40)) == 0, "\(worker.diagnostics)")
     }
 
+    /// `/readyz` follows the brokers (not ready within 5 s of losing them, ready within 15 s of
+    /// their return), and a client that connects and sends nothing delays no other probe.
+    @Test func probesFollowTheBrokersAndASilentClientDelaysNobody() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let worker = try broker.worker(package: package, name: "worker")
+        try await worker.waitUntil("its metrics address") { worker.errorOutput.contains("address=127.0.0.1:") }
+        let port = try worker.metricsPort()
+        try await poll("ready", timeout: .seconds(30)) {
+            (try? await httpGet(port, "/readyz").status) == 200
+        }
+        let silent = try SilentClient(port: port)
+        defer { silent.close() }
+        let probe = try await httpGet(port, "/healthz", maxSeconds: 1)
+        #expect(probe.status == 200 && probe.body == "ok", "answered while another client says nothing")
+
+        broker.process.send("broker-down 1")
+        let down = ContinuousClock.now
+        try await poll("not ready", timeout: .seconds(5)) {
+            (try? await httpGet(port, "/readyz", maxSeconds: 1).status) == 503
+        }
+        let noticed = ContinuousClock.now - down
+        #expect(try await httpGet(port, "/readyz").body == "not ready: no broker reachable")
+        #expect(try await httpGet(port, "/healthz").status == 200, "an outage alone does not ask for a restart")
+        broker.process.send("broker-up 1")
+        let up = ContinuousClock.now
+        try await poll("ready again", timeout: .seconds(15)) {
+            (try? await httpGet(port, "/readyz", maxSeconds: 1).status) == 200
+        }
+        print("probes: not ready \(noticed) after the brokers went, ready \(ContinuousClock.now - up) after they came back")
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
+    }
+
     /// Every broker down: a SIGTERM still ends the worker within its grace period, and what it
     /// had not delivered stays uncommitted.
     @Test func sigtermEndsTheWorkerWithinItsGraceWhenNoBrokerAnswers() async throws {
@@ -92,6 +126,36 @@ struct WorkerFaultTests {
         print("no broker: stopped \(took) after SIGTERM with status \(status)")
         #expect(took < .seconds(9), "the 6 s grace plus process exit")
     }
+}
+
+/// Waits until `condition` holds, asking every 200 ms, or throws once `timeout` has passed.
+func poll(_ what: String, timeout: Duration, _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else { throw TestFailure("timed out after \(timeout) waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+}
+
+/// A TCP client that connects and sends nothing.
+struct SilentClient {
+    private let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else { throw TestFailure("could not connect to 127.0.0.1:\(port)") }
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }
 
 /// A form whose encoding is exactly `bytes` long, published with a producer whose own limit

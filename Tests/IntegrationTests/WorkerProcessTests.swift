@@ -336,10 +336,10 @@ extension ChildProcess {
 }
 
 /// A GET on the loopback port, with status and body (trimmed).
-func httpGet(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+func httpGet(_ port: Int, _ path: String, maxSeconds: Int = 10) async throws -> (status: Int, body: String) {
     let output = try await runToCompletion(
         TestPaths.onPath("curl"),
-        ["-s", "-w", "\n%{http_code}\n", "http://127.0.0.1:\(port)\(path)"]
+        ["-s", "--max-time", "\(maxSeconds)", "-w", "\n%{http_code}\n", "http://127.0.0.1:\(port)\(path)"]
     )
     var lines = output.components(separatedBy: "\n")
     let status = Int(lines.removeLast()) ?? 0
