@@ -59,6 +59,15 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         try check(rd_kafka_mock_broker_set_up(cluster, brokerID), "bring broker \(brokerID) up")
     }
 
+    /// Makes `brokerID` the coordinator of a consumer group (`kind` "group") or of a transactional
+    /// id (`kind` "transaction"), so that a test knows which broker to take down.
+    public func setCoordinator(kind: String, key: String, broker brokerID: Int32) throws(KafkaError) {
+        try check(
+            rd_kafka_mock_coordinator_set(cluster, kind, key, brokerID),
+            "make broker \(brokerID) the \(kind) coordinator of \(key)"
+        )
+    }
+
     /// Adds a round-trip delay to every answer of a broker (a slow broker).
     public func setRoundTripTime(broker brokerID: Int32, _ delay: Duration) throws(KafkaError) {
         try check(

@@ -80,13 +80,16 @@ struct BrokerControl {
             try cluster.setBrokerUp(try number(1, Int32.self))
         case "rtt" where words.count == 3:
             try cluster.setRoundTripTime(broker: try number(1, Int32.self), .milliseconds(try number(2, Int.self)))
+        case "coordinator" where words.count == 4 && ["group", "transaction"].contains(words[1]):
+            try cluster.setCoordinator(kind: words[1], key: words[2], broker: try number(3, Int32.self))
         case "request-errors" where words.count == 3:
             let codes = words[2].split(separator: ",").compactMap { Int32($0) }
             cluster.pushRequestErrors(apiKey: try number(1, Int16.self), errorCodes: codes)
         default:
             throw ValidationError(
                 "unknown control line \"\(words.joined(separator: " "))\"; expected create-topic NAME PARTITIONS, "
-                    + "broker-down ID, broker-up ID, rtt ID MS or request-errors API_KEY CODE[,CODE…]"
+                    + "broker-down ID, broker-up ID, rtt ID MS, request-errors API_KEY CODE[,CODE…] or "
+                    + "coordinator group|transaction KEY ID"
             )
         }
     }
