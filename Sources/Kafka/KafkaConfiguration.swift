@@ -14,6 +14,8 @@ public struct KafkaProducerConfiguration: Sendable {
     /// The largest message it sends (`message.max.bytes`); a larger one is refused at once with
     /// `KafkaError.Code.messageTooLarge`.
     public var maxMessageBytes: Int = 1_000_000
+    /// Makes it a transactional producer (`transactional.id`): see `initTransactions`.
+    public var transactionalID: String?
     /// Any librdkafka property, applied last.
     public var properties: [String: String] = [:]
 
@@ -24,7 +26,8 @@ public struct KafkaProducerConfiguration: Sendable {
     }
 
     var rdKafkaProperties: [(String, String)] {
-        let named = [
+        let transactional = transactionalID.map { [("transactional.id", $0)] } ?? []
+        let named = transactional + [
             ("bootstrap.servers", bootstrapServers),
             ("client.id", clientID),
             ("enable.idempotence", idempotence ? "true" : "false"),

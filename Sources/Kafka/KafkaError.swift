@@ -31,6 +31,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         /// A message is larger than the producer's or the broker's `message.max.bytes`: sending
         /// the same bytes again cannot help.
         public static let messageTooLarge = Code("messageTooLarge")
+        /// A transaction could not begin, take offsets, commit or abort.
+        public static let transaction = Code("transaction")
         /// The client hit a fatal error (e.g. an idempotent producer lost its sequence): it can no
         /// longer be used; build a new one.
         public static let fatal = Code("fatal")
@@ -51,6 +53,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public var isRetriable: Bool
     /// Whether the client that raised it can no longer be used.
     public var isFatal: Bool
+    /// Whether the current transaction must be aborted before anything else (then it may be
+    /// tried again); only transactional calls set it.
+    public var requiresAbort = false
 
     /// Creates an error without a librdkafka code.
     public init(_ code: Code, _ message: String, isRetriable: Bool = false, isFatal: Bool = false) {
@@ -97,6 +102,7 @@ extension KafkaError {
         )
         self.rdKafkaCode = err.rawValue
         self.rdKafkaName = String(cString: rd_kafka_err2name(err))
+        self.requiresAbort = rd_kafka_error_txn_requires_abort(error) != 0
     }
 
     /// The code of errors whose cause callers branch on, whatever the operation.

@@ -18,7 +18,7 @@ public final class CodingWorker: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let stopping = StopFlag()
-    private let pipeline: PipelineThread
+    private let pipeline: any CodingPipeline
     private let probe = BrokerProbe()
     private let model: String
 
@@ -60,6 +60,12 @@ public final class CodingWorker: Service, Sendable {
         consumerConfiguration.clientID = "streamcoder-worker"
         consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeout.wholeMilliseconds
         consumerConfiguration.groupInstanceID = configuration.instanceID
+        if configuration.exactlyOnce {
+            // Offsets are committed by the transactions; forms from transactional producers are
+            // read once their transaction committed.
+            consumerConfiguration.autoCommitIntervalMilliseconds = 0
+            consumerConfiguration.readCommitted = true
+        }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { event in
             drain.handle(event)
         }
@@ -71,19 +77,31 @@ public final class CodingWorker: Service, Sendable {
         producerConfiguration.clientID = "streamcoder-worker"
         producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producerConfiguration.maxMessageBytes = configuration.maxMessageBytes
+        if configuration.exactlyOnce { producerConfiguration.transactionalID = configuration.transactionalID }
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { reports in
             ledger.delivered(reports)
         }
         drain.producer = producer
-        pipeline = PipelineThread(
-            configuration: configuration,
-            classifier: classifier,
-            consumer: consumer,
-            producer: producer,
-            ledger: ledger,
-            abandon: abandon,
-            logger: logger
-        )
+        if configuration.exactlyOnce {
+            pipeline = TransactionalPipeline(
+                configuration: configuration,
+                classifier: classifier,
+                consumer: consumer,
+                producer: producer,
+                ledger: ledger,
+                logger: logger
+            )
+        } else {
+            pipeline = PipelineThread(
+                configuration: configuration,
+                classifier: classifier,
+                consumer: consumer,
+                producer: producer,
+                ledger: ledger,
+                abandon: abandon,
+                logger: logger
+            )
+        }
     }
 
     /// Looks the output topics up before the first form, so that the first results do not wait

@@ -261,6 +261,16 @@ final class OutputLedger: Sendable {
         }
     }
 
+    /// Records inputs whose outputs were committed in one transaction (exactly-once mode).
+    func committed(_ inputs: [UInt64], outputs: [[KafkaProducerMessage]]) {
+        updating { state, now, offsets in
+            for (input, messages) in zip(inputs, outputs) {
+                for message in messages { count(message.topic, in: &state.counters) }
+                if let known = state.inputs[input] { complete(input, known, now: now, in: &state, offsets: &offsets) }
+            }
+        }
+    }
+
     /// Applies the policy to an output the producer refused to enqueue (too large, a topic name
     /// it rejects, a fatal state); says what to send instead, if anything now.
     func refused(_ output: Output, error: KafkaError) -> Refusal {

@@ -32,6 +32,9 @@ public struct WorkerConfiguration: Sendable {
     /// How long a graceful shutdown may take in all, whatever the brokers and the producer do:
     /// past it, what is not delivered is left uncommitted (coded again by the next owner).
     public var shutdownGrace: Duration = .seconds(30)
+    /// Exactly once: outputs and input offsets committed in one transaction per micro-batch, by a
+    /// transactional producer (its `transactional.id` is derived from the group and `instanceID`).
+    public var exactlyOnce = false
     /// How long forms may stay in flight without any completing before `/healthz` says the worker
     /// cannot make progress (an orchestrator then restarts it; nothing uncommitted is lost).
     public var stallTimeout: Duration = .seconds(60)
@@ -94,6 +97,13 @@ public struct WorkerConfiguration: Sendable {
         guard shutdownGrace >= .seconds(1) else {
             throw WorkerConfigurationError("--shutdown-grace must be at least 1 second")
         }
+    }
+
+    /// The transactional id of an exactly-once worker: stable for a given `instanceID`, so that a
+    /// restarted worker fences its predecessor and aborts what it left open at once; unique per
+    /// process otherwise (an unfinished transaction then ends at the broker's transaction timeout).
+    public var transactionalID: String {
+        "streamcoder-\(groupID)-\(instanceID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")"
     }
 
     /// A worker of `groupID` on `bootstrapServers` coding with the package at `modelPackage`.

@@ -25,8 +25,8 @@ struct ConsumeCommand: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
 
-    @Option(help: "The topic to read.")
-    var topic: String = StreamCoderTopic.forms
+    @Option(help: "A topic to read (repeatable; default: \(StreamCoderTopic.forms)).")
+    var topic: [String] = []
 
     @Option(help: "The consumer group.")
     var group: String = "streamcoder-consume"
@@ -55,7 +55,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         )
         configuration.clientID = "streamcoder-consume"
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        try consumer.subscribe(topics: [topic])
+        try consumer.subscribe(topics: topic.isEmpty ? [StreamCoderTopic.forms] : topic)
         let service = ConsumeService(consumer: consumer, command: self, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

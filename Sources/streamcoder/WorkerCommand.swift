@@ -96,6 +96,16 @@ struct WorkerCommand: AsyncParsableCommand {
     )
     var shutdownGrace: Int?
 
+    @Flag(
+        name: .customLong("exactly-once"),
+        help: """
+            Commit each micro-batch's outputs and input offsets in one transaction; readers of the \
+            outputs use isolation.level=read_committed. Give --instance-id too, so that a restarted \
+            worker aborts what its predecessor left open at once.
+            """
+    )
+    var exactlyOnce = false
+
     @Option(
         name: .customLong("stall-timeout"),
         help: """
@@ -197,6 +207,7 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration.shutdownGrace = .seconds(grace)
         }
         configuration.instanceID = setting(instanceID, "INSTANCE_ID")
+        configuration.exactlyOnce = exactlyOnce || setting(nil, "EXACTLY_ONCE") == "1"
         if let stall = stallTimeout ?? setting(nil, "STALL_TIMEOUT").flatMap(Int.init) {
             configuration.stallTimeout = .seconds(stall)
         }
