@@ -59,6 +59,12 @@ struct BenchE2ECommand: AsyncParsableCommand {
     @Flag(name: .customLong("skip-python"), help: "Measure our worker only.")
     var skipPython = false
 
+    @Flag(
+        name: .customLong("exactly-once"),
+        help: "Also measure our worker with --exactly-once (a transaction per micro-batch), beside at-least-once."
+    )
+    var exactlyOnce = false
+
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard seconds >= 2 else { throw ValidationError("--seconds must be at least 2 (the first second warms up)") }
@@ -84,11 +90,14 @@ struct BenchE2ECommand: AsyncParsableCommand {
         var rows: [E2ERow] = []
         var ours: [Double] = []
         var theirs: [Double] = []
+        var transactional: [Double] = []
         for run in 1...runs {
             ours.append(try await bench.throughputOfOurs(run: run))
+            if exactlyOnce { transactional.append(try await bench.throughputOfOurs(run: run, exactlyOnce: true)) }
             if !skipPython { theirs.append(try await bench.throughputOfPython(run: run)) }
         }
         rows.append(E2ERow(name: "streamcoder worker", throughputRuns: ours))
+        if exactlyOnce { rows.append(E2ERow(name: "streamcoder worker, exactly once", throughputRuns: transactional)) }
         if !skipPython { rows.append(E2ERow(name: "python worker", throughputRuns: theirs)) }
         rows.append(try await bench.latencyOfOurs())
         if !skipPython { rows.append(try await bench.latencyOfPython()) }

@@ -33,11 +33,12 @@ final class E2EBench: Sendable {
     }
 
     /// Forms per second of our worker's `run`-th throughput run, on topics of its own.
-    func throughputOfOurs(run: Int) async throws -> Double {
-        let prefix = "bench.ours.\(run)"
+    /// With `exactlyOnce`, the worker commits a transaction per micro-batch.
+    func throughputOfOurs(run: Int, exactlyOnce: Bool = false) async throws -> Double {
+        let prefix = exactlyOnce ? "bench.eos.\(run)" : "bench.ours.\(run)"
         try createTopics(prefix: prefix)
         try await publish(forms.prefix(command.forms), to: "\(prefix).forms")
-        let worker = try makeWorker(prefix: prefix)
+        let worker = try makeWorker(prefix: prefix, exactlyOnce: exactlyOnce)
         let running = RunningWorker(worker, logger: logger)
         let elapsed = try await waitFor(worker, count: command.forms)
         try await running.stop()
@@ -90,7 +91,7 @@ final class E2EBench: Sendable {
 
     // MARK: - Pieces
 
-    private func makeWorker(prefix: String) throws -> CodingWorker {
+    private func makeWorker(prefix: String, exactlyOnce: Bool = false) throws -> CodingWorker {
         var configuration = WorkerConfiguration(
             bootstrapServers: cluster.bootstrapServers,
             modelPackage: URL(fileURLWithPath: command.package)
@@ -106,6 +107,8 @@ final class E2EBench: Sendable {
         // worker's default (5 ms), as the Python worker waits 5 ms for its batches.
         if prefix.hasPrefix("bench.lat.") { configuration.maxBatchWait = .milliseconds(1) }
         if let threads = command.codingThreads { configuration.codingThreads = threads }
+        configuration.exactlyOnce = exactlyOnce
+        configuration.instanceID = exactlyOnce ? prefix : nil
         return try CodingWorker(configuration: configuration, logger: logger)
     }
 
