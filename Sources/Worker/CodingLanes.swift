@@ -1,6 +1,5 @@
 import Foundation
 import Kafka
-import Logging
 
 /// Threads that code the micro-batches the pipeline's loop reads: each takes the next batch from
 /// a short shared queue, decodes, classifies and encodes it with a classifier of its own, and
@@ -29,30 +28,24 @@ final class CodingLanes: @unchecked Sendable {
     private let classifiers: [FormClassifier]
     private let coder: FormCoder
     private let ledger: OutputLedger
-    private let producer: KafkaProducer
-    private let abandon: StopFlag
-    private let logger: Logger
+    private let emit: @Sendable (OutputLedger.Output) -> Void
     private let metrics = WorkerMetrics()
 
-    /// Lanes for these classifiers, one each; none runs before `start`. Once `abandon` is raised,
-    /// a lane waiting for room in the producer's queue drops its outputs (their inputs stay
-    /// uncommitted) instead of waiting on.
+    /// Lanes for these classifiers, one each; none runs before `start`. Each output goes to
+    /// `emit` (the worker enqueues it with its producer) once the ledger knows how many outputs
+    /// its input has.
     init(
         classifiers: [FormClassifier],
         coder: FormCoder,
         ledger: OutputLedger,
-        producer: KafkaProducer,
-        abandon: StopFlag,
-        logger: Logger
+        emit: @escaping @Sendable (OutputLedger.Output) -> Void
     ) {
         precondition(!classifiers.isEmpty, "at least one coding lane")
         self.capacity = classifiers.count * 2
         self.classifiers = classifiers
         self.coder = coder
         self.ledger = ledger
-        self.producer = producer
-        self.abandon = abandon
-        self.logger = logger
+        self.emit = emit
     }
 
     /// Starts one thread per lane.
@@ -123,7 +116,7 @@ final class CodingLanes: @unchecked Sendable {
                     kind: coder.topics.kind(of: message.topic),
                     source: source
                 )
-                enqueue(output, with: producer, ledger: ledger, logger: logger, abandon: abandon)
+                emit(output)
             }
         }
     }

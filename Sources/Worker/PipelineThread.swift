@@ -50,11 +50,12 @@ final class PipelineThread: @unchecked Sendable {
                 maxMessageBytes: configuration.maxMessageBytes,
                 explain: configuration.explain
             ),
-            ledger: ledger,
-            producer: producer,
-            abandon: abandon,
-            logger: logger
-        )
+            ledger: ledger
+        ) { [producer, ledger, logger, abandon] output in
+            // Waits while the producer's queue is full; once `abandon` is raised, drops the output
+            // instead (its input stays uncommitted).
+            enqueue(output, with: producer, ledger: ledger, logger: logger, abandon: abandon)
+        }
         self.consumer = consumer
         self.producer = producer
         self.ledger = ledger

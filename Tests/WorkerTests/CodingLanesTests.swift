@@ -1,0 +1,82 @@
+import Kafka
+import Logging
+import Synchronization
+import Testing
+import Wire
+
+@testable import Worker
+
+/// The lanes without a broker: batches from the loop are coded once each, by whichever lane is
+/// free, and every output reaches `emit` after the ledger knows its input's output count.
+@Suite("Coding lanes")
+struct CodingLanesTests {
+    static func batch(_ index: Int, size: Int, ledger: OutputLedger) throws -> CodingLanes.Batch {
+        let partition = KafkaTopicPartition(topic: StreamCoderTopic.forms, partition: Int32(index % 3))
+        let messages = try (0..<size).map { offset in
+            let id = "b\(index)-\(offset)"
+            let value: [UInt8] =
+                offset % 10 == 9
+                ? [0xFF, 0x01]  // poison: a dead letter
+                : try RegistryForm(formID: id, descriptionActivity: "coiffure a domicile").encoded()
+            return KafkaConsumerMessage(
+                topicPartition: partition,
+                offset: Int64(index * 1_000 + offset),
+                key: Array(id.utf8),
+                value: value,
+                headers: [],
+                timestampMilliseconds: nil
+            )
+        }
+        let inputs = messages.map { ledger.register($0.topicPartition, offset: $0.offset, publishedAt: nil) }
+        return CodingLanes.Batch(messages: messages, inputs: inputs)
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func everyFormOfEveryBatchIsCodedOnceWhateverTheLanes(lanes: Int) throws {
+        var logger = Logger(label: "lanes-tests")
+        logger.logLevel = .critical
+        let topics = WorkerTopics()
+        let ledger = OutputLedger(
+            topics: topics,
+            deadLetters: DeadLetters(topic: topics.deadLetter, maxMessageBytes: 100_000),
+            logger: logger
+        ) { _ in }
+        let emitted = Shared<[OutputLedger.Output]>([])
+        let classifier = try TestPackage.classifier()
+        let lanesUnderTest = CodingLanes(
+            classifiers: [classifier] + (1..<lanes).map { _ in classifier.sibling() },
+            coder: FormCoder(topics: topics),
+            ledger: ledger
+        ) { output in
+            // The ledger must already expect this output: delivering it completes the input.
+            emitted.withLock { $0.append(output) }
+        }
+        lanesUnderTest.start()
+        let batches = 40
+        for index in 0..<batches { lanesUnderTest.submit(try Self.batch(index, size: 50, ledger: ledger)) }
+        lanesUnderTest.finish()
+
+        let outputs = emitted.withLock { $0 }
+        #expect(outputs.count == batches * 50, "one output per form")
+        #expect(Set(outputs.map(\.input)).count == batches * 50, "no form coded twice")
+        #expect(outputs.filter { $0.kind == .deadLetter }.count == batches * 5)
+        #expect(outputs.allSatisfy { $0.source.key == $0.message.key })
+        // Delivering every output completes every input: the lanes announced the counts first.
+        for (id, output) in outputs.enumerated() {
+            try ledger.send(output, id: KafkaMessageID(rawValue: UInt64(id + 1))) { _ in }
+        }
+        ledger.delivered(
+            outputs.indices.map {
+                KafkaDeliveryReport(
+                    id: KafkaMessageID(rawValue: UInt64($0 + 1)),
+                    topic: outputs[$0].message.topic,
+                    partition: 0,
+                    offset: 1,
+                    error: nil
+                )
+            }
+        )
+        #expect(ledger.pending() == 0)
+        #expect(ledger.counters.deadLetters == UInt64(batches * 5))
+    }
+}
