@@ -15,7 +15,7 @@ public final class KafkaConsumer: Sendable {
     private let blocking: BlockingThread
     private let logger: Logger
     private let subscribed = Locked(false)
-    private let closed = Locked(false)
+    private let lifecycle = Locked(ClientLifecycle(client: "consumer"))
 
     /// Creates a consumer. `onRebalance` runs on the polling thread before librdkafka applies
     /// the change, so a revoke handler can store the offsets of finished work first.
@@ -47,7 +47,7 @@ public final class KafkaConsumer: Sendable {
     deinit {
         // Dropped without `close`: the handle closes itself when destroyed, which must not happen
         // before the first assignment either (see `waitForFirstAssignment`).
-        if !closed.withLock({ $0 }) { waitForFirstAssignment() }
+        if lifecycle.withLock({ $0.state == .open }) { waitForFirstAssignment() }
         blocking.stop()
     }
 
@@ -64,7 +64,8 @@ public final class KafkaConsumer: Sendable {
     /// Waits up to `timeout` for messages and returns at most `maxMessages` of them (possibly
     /// none). Blocks the calling thread: call it from a thread of your own, or use `nextBatch`.
     public func poll(maxMessages: Int, timeout: Duration) throws(KafkaError) -> [KafkaConsumerMessage] {
-        try queue.consumeBatch(
+        try lifecycle.withLock { lifecycle throws(KafkaError) in try lifecycle.checkOpen() }
+        return try queue.consumeBatch(
             maxMessages: maxMessages,
             timeoutMilliseconds: Int32(timeout.milliseconds),
             logger: logger
@@ -114,13 +115,15 @@ public final class KafkaConsumer: Sendable {
         rebalance.assignment.withLock { $0 }
     }
 
-    /// Leaves the group: revokes (committing stored offsets) and closes the consumer.
+    /// Leaves the group: revokes (committing stored offsets) and closes the consumer; `poll`
+    /// throws `.closed` afterwards. Only the first call does the work; later ones return at once.
     public func close() async throws(KafkaError) {
         let client = self.client
-        closed.withLock { $0 = true }
+        guard lifecycle.withLock({ $0.beginClosing() }) else { return }
+        defer { lifecycle.withLock { $0.finishClosing() } }
         try await blocking.run { () throws(KafkaError) in
             self.waitForFirstAssignment()
-            let err = client.withHandle { rd_kafka_consumer_close($0) }
+            let err = client.withHandle { rd_kafka_consumer_close($0) }  // serves the last revoke
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(.consumer, "closing the consumer failed", rdKafkaError: err)
             }

@@ -14,6 +14,7 @@ public final class KafkaProducer: Sendable {
         var delivered: UInt64 = 0
         var failed: UInt64 = 0
         var stopped = false
+        var lifecycle = ClientLifecycle(client: "producer")
         /// librdkafka's fatal error, once one was raised: the producer cannot deliver anything more.
         var fatal: KafkaError?
     }
@@ -76,10 +77,23 @@ public final class KafkaProducer: Sendable {
         )
     }
 
-    /// Enqueues a message under an id from `makeMessageID()` (each used once).
+    /// Enqueues a message under an id from `makeMessageID()` (each used once). Throws `.closed`
+    /// once `close` has begun.
     public func produce(_ message: KafkaProducerMessage, id: KafkaMessageID) throws(KafkaError) {
+        try state.withLock { state throws(KafkaError) in try state.lifecycle.checkOpen() }
         try enqueue(message, id: id.rawValue)
     }
+
+    /// Delivers what it holds (waiting up to `timeout`), then refuses anything more: `produce`
+    /// and `send` throw `.closed`. Only the first call does the work; later ones return at once.
+    public func close(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        guard state.withLock({ $0.lifecycle.beginClosing() }) else { return }
+        defer { state.withLock { $0.lifecycle.finishClosing() } }
+        try await flush(timeout: timeout)
+    }
+
+    /// Whether `close` has begun.
+    public var isClosed: Bool { state.withLock { $0.lifecycle.state != .open } }
 
     /// Produces a message and waits until the broker acknowledges it; throws when it was not delivered.
     @discardableResult
@@ -88,6 +102,7 @@ public final class KafkaProducer: Sendable {
         let report = await withCheckedContinuation { continuation in
             state.withLock { $0.waiters[id] = continuation }
             do throws(KafkaError) {
+                try state.withLock { state throws(KafkaError) in try state.lifecycle.checkOpen() }
                 try enqueue(message, id: id)
             } catch {
                 let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
