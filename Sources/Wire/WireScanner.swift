@@ -12,6 +12,9 @@ struct WireScanner {
     /// Deeper than the contract's own nesting (a form inside a result is 3 levels); a guard
     /// should a recursive message ever enter the contract.
     static let maxDepth = 16
+    /// How often a singular message field may occur: protobuf merges the copies, and protobuf-c
+    /// copies everything merged so far at each one, so thousands of them cost quadratic time.
+    static let maxSingularMessageRepeats = 16
 
     private let bytes: UnsafeRawBufferPointer
     private let path: FieldPath
@@ -71,6 +74,11 @@ struct WireScanner {
             try Self.checkString(field, at: fieldPath)
         case PROTOBUF_C_TYPE_MESSAGE:
             guard depth < Self.maxDepth else { throw malformed("nesting deeper than \(Self.maxDepth)") }
+            guard info.label == PROTOBUF_C_LABEL_REPEATED || index < Self.maxSingularMessageRepeats else {
+                throw malformed(
+                    "the single field \(name) repeated more than \(Self.maxSingularMessageRepeats) times"
+                )
+            }
             let nested = info.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
             try Self.check(field, descriptor: nested, at: fieldPath, depth: depth + 1)
         default:

@@ -90,7 +90,11 @@ extension ModelLoadError {
     func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> Streamcoder__V1__ModelLoadError {
         var loadError = Streamcoder__V1__ModelLoadError()
         streamcoder__v1__model_load_error__init(&loadError)
-        loadError.model = arena.box(try model.cMessage(in: arena, at: path.child("model")))
+        // An absent model decodes as an empty one: leave an empty one off, so that re-encoding a
+        // decoded report never makes it larger than the bytes it came from.
+        if model != ModelRef(name: "", version: "") {
+            loadError.model = arena.box(try model.cMessage(in: arena, at: path.child("model")))
+        }
         loadError.error = try arena.string(error, at: path.child("error"))
         loadError.at_unix_ms = atUnixMs
         return loadError
