@@ -179,6 +179,17 @@ struct WorkerFaultTests {
         let took = ContinuousClock.now - stopping
         print("no broker: stopped \(took) after SIGTERM with status \(status)")
         #expect(took < .seconds(9), "the 6 s grace plus process exit")
+
+        // What it had not delivered was left uncommitted: a new worker codes every form.
+        broker.process.send("broker-up 1")
+        let next = try broker.worker(package: package, name: "next")
+        let (results, reviews) = try broker.resultReaders()
+        try await results.waitUntil("a result for every form", timeout: .seconds(120), every: .seconds(1)) {
+            Set((try? formIDs(results.lines + reviews.lines)) ?? []).count >= 2_000
+        }
+        #expect(Set(try formIDs(results.lines + reviews.lines)).count == 2_000, "no form lost")
+        next.signal(SIGTERM)
+        #expect(try await next.waitForExit() == 0, "\(next.diagnostics)")
     }
 }
 
