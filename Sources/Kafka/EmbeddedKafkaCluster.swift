@@ -83,6 +83,24 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(cluster, apiKey, errors.count, &errors)
     }
 
+    /// Makes the next requests with this API key to one broker fail, each after `delay` (a broker
+    /// that is slow to refuse): e.g. Produce answered NOT_LEADER_FOR_PARTITION after 3 s, five
+    /// times, holds every delivery back 15 s while fetching goes on.
+    public func pushBrokerErrors(broker brokerID: Int32, apiKey: Int16, errorCodes: [Int32], delay: Duration)
+        throws(KafkaError)
+    {
+        for code in errorCodes {
+            let err = CRdKafka_mockPushBrokerError(
+                cluster,
+                brokerID,
+                apiKey,
+                rd_kafka_resp_err_t(rawValue: code),
+                Int32(delay.milliseconds)
+            )
+            try check(err, "push errors for broker \(brokerID)")
+        }
+    }
+
     /// Forgets the errors pushed for an API key and not yet returned.
     public func clearRequestErrors(apiKey: Int16) {
         rd_kafka_mock_clear_request_errors(cluster, apiKey)

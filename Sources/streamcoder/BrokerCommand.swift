@@ -20,6 +20,7 @@ struct BrokerCommand: AsyncParsableCommand {
             Control lines on standard input (answered "ok" or "error: …" on standard output):
               create-topic NAME PARTITIONS     broker-down ID     broker-up ID
               rtt ID MILLISECONDS              request-errors API_KEY CODE[,CODE…]
+              broker-errors ID API_KEY CODE[,CODE…] MS   (one broker's next requests fail, each after MS)
               coordinator group|transaction KEY ID   (which broker coordinates a group or transactional id)
             """
     )

@@ -80,6 +80,14 @@ struct BrokerControl {
             try cluster.setBrokerUp(try number(1, Int32.self))
         case "rtt" where words.count == 3:
             try cluster.setRoundTripTime(broker: try number(1, Int32.self), .milliseconds(try number(2, Int.self)))
+        case "broker-errors" where words.count == 5:
+            let codes = words[3].split(separator: ",").compactMap { Int32($0) }
+            try cluster.pushBrokerErrors(
+                broker: try number(1, Int32.self),
+                apiKey: try number(2, Int16.self),
+                errorCodes: codes,
+                delay: .milliseconds(try number(4, Int.self))
+            )
         case "coordinator" where words.count == 4 && ["group", "transaction"].contains(words[1]):
             try cluster.setCoordinator(kind: words[1], key: words[2], broker: try number(3, Int32.self))
         case "request-errors" where words.count == 3:
@@ -88,8 +96,8 @@ struct BrokerControl {
         default:
             throw ValidationError(
                 "unknown control line \"\(words.joined(separator: " "))\"; expected create-topic NAME PARTITIONS, "
-                    + "broker-down ID, broker-up ID, rtt ID MS, request-errors API_KEY CODE[,CODE…] or "
-                    + "coordinator group|transaction KEY ID"
+                    + "broker-down ID, broker-up ID, rtt ID MS, request-errors API_KEY CODE[,CODE…], "
+                    + "broker-errors ID API_KEY CODE[,CODE…] MS or coordinator group|transaction KEY ID"
             )
         }
     }

@@ -161,6 +161,36 @@ struct WorkerFaultTests {
         #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
     }
 
+    /// Produce answered NOT_LEADER_FOR_PARTITION 3 s late, six times: forms are read but none of
+    /// their results is delivered for longer than the stall timeout, so `/healthz` fails, and
+    /// answers again once results flow; every form is coded.
+    @Test func healthzFailsWhileFormsInFlightMakeNoProgress() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        // Forms first, then the errors, then the worker: its own produces meet them.
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "1000"])
+        broker.process.send("broker-errors 1 0 6,6,6,6,6,6 3000")
+        try await broker.process.waitUntil("the broker-errors answer") { broker.process.lines.contains("ok") }
+        let worker = try broker.worker(package: package, name: "worker", extra: ["--stall-timeout", "2"])
+        try await worker.waitUntil("its metrics address") { worker.errorOutput.contains("address=127.0.0.1:") }
+        let port = try worker.metricsPort()
+        try await poll("/healthz to fail", timeout: .seconds(60)) {
+            (try? await httpGet(port, "/healthz", maxSeconds: 1).status) == 503
+        }
+        let stalled = try await httpGet(port, "/healthz").body
+        #expect(stalled.contains("forms in flight and none completed"), "\(stalled)")
+        try await poll("/healthz to recover", timeout: .seconds(90)) {
+            (try? await httpGet(port, "/healthz", maxSeconds: 1).status) == 200
+        }
+        let (results, reviews) = try broker.resultReaders()
+        try await results.waitUntil("every result", timeout: .seconds(60)) {
+            results.lines.count + reviews.lines.count >= 1_000
+        }
+        print("stall: /healthz said \"\(stalled)\", then recovered")
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
+    }
+
     /// Every broker down: a SIGTERM still ends the worker within its grace period, and what it
     /// had not delivered stays uncommitted.
     @Test func sigtermEndsTheWorkerWithinItsGraceWhenNoBrokerAnswers() async throws {
