@@ -3,18 +3,25 @@ import Synchronization
 
 /// A dedicated thread that runs blocking librdkafka calls (polls, flushes, commits, admin
 /// requests) in order, so that none of them ever blocks the cooperative thread pool, and so
-/// that librdkafka's per-thread error state is read on the thread that made the call.
+/// that librdkafka's per-thread error state is read on the thread that made the call. The thread
+/// starts with the first job: a client never used that way never has one.
 final class BlockingThread: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
         var stopped = false
+        var started = false
     }
 
     private let state = Locked(State())
     private let wakeUp = DispatchSemaphore(value: 0)
+    private let name: String
 
     init(name: String) {
-        let thread = Thread { [state, wakeUp] in
+        self.name = name
+    }
+
+    private func startThread() {
+        let thread = Thread { [state, wakeUp, name] in
             // Named from inside: on Linux, only the running thread's name reaches the OS (top -H, perf).
             Thread.current.name = name
             Self.runLoop(state: state, wakeUp: wakeUp)
@@ -50,11 +57,13 @@ final class BlockingThread: Sendable {
     }
 
     private func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
-        let accepted = state.withLock { state in
-            guard !state.stopped else { return false }
+        let (accepted, start) = state.withLock { state in
+            guard !state.stopped else { return (false, false) }
             state.jobs.append(job)
-            return true
+            defer { state.started = true }
+            return (true, !state.started)
         }
+        if start { startThread() }
         if accepted { wakeUp.signal() }
         return accepted
     }

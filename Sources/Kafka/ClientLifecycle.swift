@@ -44,9 +44,11 @@ struct ClientLifecycle: Sendable, Equatable {
 }
 
 extension KafkaProducer: Service {
-    /// Runs until a graceful shutdown (or cancellation), then closes: what the producer holds is
-    /// delivered (up to 30 s) and nothing more is accepted.
+    /// Starts the producer's thread (if its first use has not), runs until a graceful shutdown
+    /// (or cancellation), then closes: what the producer holds is delivered (up to 30 s) and
+    /// nothing more is accepted.
     public func run() async throws {
+        try admit()
         try? await gracefulShutdown()
         try await close()
     }
@@ -54,7 +56,7 @@ extension KafkaProducer: Service {
 
 extension KafkaConsumer: Service {
     /// Runs until a graceful shutdown (or cancellation), then closes: stored offsets are committed
-    /// and the consumer leaves its group.
+    /// and the consumer leaves its group. Its thread for blocking calls starts with the first one.
     public func run() async throws {
         try? await gracefulShutdown()
         try await close()

@@ -15,6 +15,8 @@ public final class KafkaProducer: Sendable {
         var failed: UInt64 = 0
         var stopped = false
         var lifecycle = ClientLifecycle(client: "producer")
+        /// Whether the thread serving delivery reports runs (from the first use, or `run`).
+        var eventLoopStarted = false
         /// librdkafka's fatal error, once one was raised: the producer cannot deliver anything more.
         var fatal: KafkaError?
     }
@@ -23,6 +25,7 @@ public final class KafkaProducer: Sendable {
     private let state: Locked<State>
     private let blocking: BlockingThread
     private let logger: Logger
+    private let eventLoop: ProducerEventLoop
 
     /// Creates a producer. `onDelivery` runs on the producer's thread with the reports librdkafka
     /// serves together (one or many, in order): keep it short.
@@ -43,11 +46,24 @@ public final class KafkaProducer: Sendable {
         self.state = state
         self.logger = logger
         self.blocking = BlockingThread(name: "kafka-producer-flush")
-        let pollThread = Thread {
-            ProducerEventLoop(client: client, state: state, logger: logger, onDelivery: onDelivery).run()
+        self.eventLoop = ProducerEventLoop(client: client, state: state, logger: logger, onDelivery: onDelivery)
+    }
+
+    /// Refuses work once closing; starts the thread serving delivery reports on first use, so
+    /// that a producer nobody uses (or only runs as a service) holds no thread until then.
+    func admit() throws(KafkaError) {
+        let start = try state.withLock { state throws(KafkaError) -> Bool in
+            try state.lifecycle.checkOpen()
+            defer { state.eventLoopStarted = true }
+            return !state.eventLoopStarted
         }
-        pollThread.name = "kafka-producer-events"
-        pollThread.start()
+        guard start else { return }
+        let eventLoop = self.eventLoop
+        let thread = Thread {
+            Thread.current.name = "kafka-producer-events"
+            eventLoop.run()
+        }
+        thread.start()
     }
 
     deinit {
@@ -80,7 +96,7 @@ public final class KafkaProducer: Sendable {
     /// Enqueues a message under an id from `makeMessageID()` (each used once). Throws `.closed`
     /// once `close` has begun.
     public func produce(_ message: KafkaProducerMessage, id: KafkaMessageID) throws(KafkaError) {
-        try state.withLock { state throws(KafkaError) in try state.lifecycle.checkOpen() }
+        try admit()
         try enqueue(message, id: id.rawValue)
     }
 
@@ -102,7 +118,7 @@ public final class KafkaProducer: Sendable {
         let report = await withCheckedContinuation { continuation in
             state.withLock { $0.waiters[id] = continuation }
             do throws(KafkaError) {
-                try state.withLock { state throws(KafkaError) in try state.lifecycle.checkOpen() }
+                try admit()
                 try enqueue(message, id: id)
             } catch {
                 let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
@@ -124,6 +140,7 @@ public final class KafkaProducer: Sendable {
     /// Waits until every enqueued message has its delivery report, or throws `.timedOut`.
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
+        _ = try? admit()  // the reports it waits for are served by the event loop
         try await blocking.run { () throws(KafkaError) in
             let err = client.withHandle { rd_kafka_flush($0, Int32(timeout.milliseconds)) }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -146,6 +163,7 @@ public final class KafkaProducer: Sendable {
         timeout: Duration = .seconds(10)
     ) async -> [(topic: String, error: KafkaError)] {
         let client = self.client
+        _ = try? admit()
         return
             (try? await blocking.run { () throws(KafkaError) in
                 topics.compactMap { topic -> (String, KafkaError)? in

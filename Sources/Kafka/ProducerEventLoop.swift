@@ -4,7 +4,7 @@ import Logging
 /// Serves a producer's main queue on the producer's own thread: delivery reports to their
 /// waiters and to the delivery handler, client errors to the log. Ends once the producer is
 /// gone and its last reports are served.
-struct ProducerEventLoop {
+struct ProducerEventLoop: Sendable {
     let client: RDKafkaClient
     let state: Locked<KafkaProducer.State>
     let logger: Logger
