@@ -9,9 +9,9 @@ import Logging
 /// (the producer's fatal error, or an input none of whose outputs can be delivered): what is in
 /// flight then stays uncommitted, to be coded again.
 ///
-/// `@unchecked Sendable`: `lastGauges` is used by the loop's thread only; everything else it
+/// `@unchecked Sendable`: `gauges` is used by the loop's thread only; everything else it
 /// holds is `Sendable` or, for the lanes, guards itself.
-final class PipelineThread: @unchecked Sendable {
+final class PipelineThread: CodingPipeline, @unchecked Sendable {
     private let configuration: WorkerConfiguration
     private let lanes: CodingLanes
     private let consumer: KafkaConsumer
@@ -26,7 +26,7 @@ final class PipelineThread: @unchecked Sendable {
 
     /// Whether the loop has ended.
     var hasStopped: Bool { stopped.isRaised }
-    private var lastGauges = ContinuousClock.now
+    private var gauges = PipelineGauges()
 
     /// A loop whose lanes (`configuration.codingThreads` of them) code with `classifier` and
     /// siblings of it.
@@ -41,15 +41,9 @@ final class PipelineThread: @unchecked Sendable {
     ) {
         self.configuration = configuration
         self.abandon = abandon
-        let classifiers = [classifier] + (1..<max(1, configuration.codingThreads)).map { _ in classifier.sibling() }
         self.lanes = CodingLanes(
-            classifiers: classifiers,
-            coder: FormCoder(
-                topics: configuration.topics,
-                limits: configuration.wireLimits,
-                maxMessageBytes: configuration.maxMessageBytes,
-                explain: configuration.explain
-            ),
+            classifiers: configuration.laneClassifiers(classifier),
+            coder: configuration.formCoder,
             ledger: ledger
         ) { [producer, ledger, logger, abandon] output in
             // Waits while the producer's queue is full; once `abandon` is raised, drops the output
@@ -109,7 +103,7 @@ final class PipelineThread: @unchecked Sendable {
         while !stopping.isRaised && canDeliver() {
             resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger, abandon: abandon)
             paused = applyBackpressure(paused: paused)
-            updateGauges()
+            gauges.update(ledger: ledger, consumer: consumer)
             let batch: [KafkaConsumerMessage]
             do {
                 batch = try consumer.poll(maxMessages: configuration.maxBatch, timeout: configuration.maxBatchWait)
@@ -128,15 +122,6 @@ final class PipelineThread: @unchecked Sendable {
             }
             lanes.submit(.init(messages: batch, inputs: inputs))
         }
-    }
-
-    /// Lag, in-flight forms and assignment, once a second.
-    private func updateGauges() {
-        guard ContinuousClock.now - lastGauges > .seconds(1) else { return }
-        lastGauges = .now
-        metrics.inFlight.record(ledger.pending())
-        metrics.consumerLag.record(consumer.lag().compactMap(\.lag).reduce(0, +))
-        metrics.assignedPartitions.record(consumer.assignment.count)
     }
 
     /// Pauses every assigned partition while too many forms are in flight, resumes at half.

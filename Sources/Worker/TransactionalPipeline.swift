@@ -14,7 +14,7 @@ import Synchronization
 /// `deliveryAttempts` failures in a row, or a fatal error (fenced by a newer instance of the same
 /// transactional id), the worker fails and is rebuilt by its supervisor.
 ///
-/// `@unchecked Sendable`: `consecutiveFailures` and `lastGauges` are used by the loop's thread only.
+/// `@unchecked Sendable`: `consecutiveFailures` and `gauges` are used by the loop's thread only.
 final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
     private let configuration: WorkerConfiguration
     private let classifiers: [FormClassifier]
@@ -26,7 +26,7 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
     private let metrics = WorkerMetrics()
     private let stopped = StopFlag()
     private var consecutiveFailures = 0
-    private var lastGauges = ContinuousClock.now
+    private var gauges = PipelineGauges()
 
     /// How long a transaction's calls may wait for the brokers.
     static let transactionTimeout: Duration = .seconds(30)
@@ -42,14 +42,8 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.classifiers =
-            [classifier] + (1..<max(1, configuration.codingThreads)).map { _ in classifier.sibling() }
-        self.coder = FormCoder(
-            topics: configuration.topics,
-            limits: configuration.wireLimits,
-            maxMessageBytes: configuration.maxMessageBytes,
-            explain: configuration.explain
-        )
+        self.classifiers = configuration.laneClassifiers(classifier)
+        self.coder = configuration.formCoder
         self.consumer = consumer
         self.producer = producer
         self.ledger = ledger
@@ -75,7 +69,7 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
             return
         }
         while !stopping.isRaised && ledger.failure == nil {
-            updateGauges()
+            gauges.update(ledger: ledger, consumer: consumer)
             let batch: [KafkaConsumerMessage]
             do {
                 batch = try consumer.poll(maxMessages: configuration.maxBatch, timeout: configuration.maxBatchWait)
@@ -186,15 +180,6 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
         let backoff = DeliveryPolicy().backoff(after: consecutiveFailures)
         Thread.sleep(forTimeInterval: backoff.timeInterval)
     }
-
-    /// Lag and assignment, once a second.
-    private func updateGauges() {
-        guard ContinuousClock.now - lastGauges > .seconds(1) else { return }
-        lastGauges = .now
-        metrics.inFlight.record(ledger.pending())
-        metrics.consumerLag.record(consumer.lag().compactMap(\.lag).reduce(0, +))
-        metrics.assignedPartitions.record(consumer.assignment.count)
-    }
 }
 
 /// The classifiers of one coding round.
@@ -204,14 +189,3 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
 private struct Lanes: @unchecked Sendable {
     let classifiers: [FormClassifier]
 }
-
-/// The loop that reads, codes and publishes: at least once (`PipelineThread`) or exactly once
-/// (`TransactionalPipeline`).
-protocol CodingPipeline: Sendable {
-    /// Starts the loop; `done` runs once it has stopped.
-    func start(stopping: StopFlag, done: @escaping @Sendable () -> Void)
-    /// Whether the loop has ended.
-    var hasStopped: Bool { get }
-}
-
-extension PipelineThread: CodingPipeline {}

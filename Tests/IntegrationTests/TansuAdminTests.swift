@@ -8,29 +8,10 @@ import Testing
 @Suite("Admin client against Tansu")
 struct TansuAdminTests {
     @Test func topicsAreCreatedWithPartitionsAndConfigsAndListed() async throws {
-        let port = try freeLoopbackPort()
-        let address = "127.0.0.1:\(port)"
-        let tansu = try ChildProcess(
-            TestPaths.tool("bin/tansu"),
-            [
-                "broker", "--listener-url", "tcp://\(address)", "--advertised-listener-url", "tcp://\(address)",
-                "--storage-engine", "memory://tansu/",
-            ],
-            name: "tansu"
-        )
-        defer { tansu.signal(SIGKILL) }
-        try await tansu.waitUntil("Tansu to listen", timeout: .seconds(30)) {
-            (tansu.errorOutput + tansu.lines.joined()).contains("ready")
-        }
-        let withNewLibrdkafka = ["LD_LIBRARY_PATH": TestPaths.tool("librdkafka2").path]
+        let tansu = try await TansuProcess.start()
+        defer { tansu.process.signal(SIGKILL) }
         @discardableResult
-        func streamcoder(_ arguments: [String]) async throws -> String {
-            try await runToCompletion(
-                TestPaths.streamcoder,
-                arguments + ["--brokers", address],
-                environment: withNewLibrdkafka
-            )
-        }
+        func streamcoder(_ arguments: [String]) async throws -> String { try await tansu.run(arguments) }
 
         try await streamcoder(["topics", "create", "orders.v1:3", "--config", "cleanup.policy=compact"])
         try await streamcoder(["topics", "create", "--partitions", "6"])

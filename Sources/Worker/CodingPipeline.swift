@@ -1,0 +1,38 @@
+import Foundation
+import Kafka
+
+/// The loop that reads, codes and publishes: at least once (`PipelineThread`) or exactly once
+/// (`TransactionalPipeline`).
+protocol CodingPipeline: Sendable {
+    /// Starts the loop; `done` runs once it has stopped.
+    func start(stopping: StopFlag, done: @escaping @Sendable () -> Void)
+    /// Whether the loop has ended.
+    var hasStopped: Bool { get }
+}
+
+extension WorkerConfiguration {
+    /// The coder of this configuration's topics, limits and explanations.
+    var formCoder: FormCoder {
+        FormCoder(topics: topics, limits: wireLimits, maxMessageBytes: maxMessageBytes, explain: explain)
+    }
+
+    /// `classifier` and a sibling of it for each further coding thread: one per lane.
+    func laneClassifiers(_ classifier: FormClassifier) -> [FormClassifier] {
+        [classifier] + (1..<max(1, codingThreads)).map { _ in classifier.sibling() }
+    }
+}
+
+/// The pipeline gauges (in-flight forms, consumer lag, assignment), refreshed at most once a
+/// second from the loop's thread.
+struct PipelineGauges {
+    private let metrics = WorkerMetrics()
+    private var last = ContinuousClock.now
+
+    mutating func update(ledger: OutputLedger, consumer: KafkaConsumer) {
+        guard ContinuousClock.now - last > .seconds(1) else { return }
+        last = .now
+        metrics.inFlight.record(ledger.pending())
+        metrics.consumerLag.record(consumer.lag().compactMap(\.lag).reduce(0, +))
+        metrics.assignedPartitions.record(consumer.assignment.count)
+    }
+}
