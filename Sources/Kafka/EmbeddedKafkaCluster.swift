@@ -86,7 +86,12 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Makes the next requests with this API key to one broker fail, each after `delay` (a broker
     /// that is slow to refuse): e.g. Produce answered NOT_LEADER_FOR_PARTITION after 3 s, five
     /// times, holds every delivery back 15 s while fetching goes on.
-    public func pushBrokerErrors(broker brokerID: Int32, apiKey: Int16, errorCodes: [Int32], delay: Duration)
+    public func pushBrokerErrors(
+        broker brokerID: Int32,
+        apiKey: Int16,
+        errorCodes: [Int32],
+        delay: Duration
+    )
         throws(KafkaError)
     {
         for code in errorCodes {

@@ -27,13 +27,14 @@ public struct KafkaProducerConfiguration: Sendable {
 
     var rdKafkaProperties: [(String, String)] {
         let transactional = transactionalID.map { [("transactional.id", $0)] } ?? []
-        let named = transactional + [
-            ("bootstrap.servers", bootstrapServers),
-            ("client.id", clientID),
-            ("enable.idempotence", idempotence ? "true" : "false"),
-            ("linger.ms", String(lingerMilliseconds)),
-            ("message.max.bytes", String(maxMessageBytes)),
-        ]
+        let named =
+            transactional + [
+                ("bootstrap.servers", bootstrapServers),
+                ("client.id", clientID),
+                ("enable.idempotence", idempotence ? "true" : "false"),
+                ("linger.ms", String(lingerMilliseconds)),
+                ("message.max.bytes", String(maxMessageBytes)),
+            ]
         return named + properties.sorted { $0.key < $1.key }
     }
 }

@@ -27,7 +27,9 @@ extension KafkaProducer {
     ) throws(KafkaError) {
         let list = TopicPartitionList(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         try check("send offsets to the transaction") { handle in
-            group.withPointer { rd_kafka_send_offsets_to_transaction(handle, list.pointer, $0, Int32(timeout.milliseconds)) }
+            group.withPointer {
+                rd_kafka_send_offsets_to_transaction(handle, list.pointer, $0, Int32(timeout.milliseconds))
+            }
         }
     }
 
@@ -80,7 +82,11 @@ extension KafkaConsumer {
         let list = TopicPartitionList(partitions.map { ($0, nil) })
         let err = client.withHandle { rd_kafka_committed($0, list.pointer, Int32(timeout.milliseconds)) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.consumer, "could not read the committed offsets of \(partitions.count) partitions", rdKafkaError: err)
+            throw KafkaError(
+                .consumer,
+                "could not read the committed offsets of \(partitions.count) partitions",
+                rdKafkaError: err
+            )
         }
         var offsets: [KafkaTopicPartition: Int64] = [:]
         for entry in list.entries where entry.offset >= 0 { offsets[entry.partition] = entry.offset }

@@ -24,6 +24,7 @@ public final class CodingWorker: Service, Sendable {
 
     /// Loads the model package (refusing a bad one) and creates the Kafka clients.
     public init(configuration: WorkerConfiguration, logger: Logger) throws {
+        try configuration.check()
         self.configuration = configuration
         self.logger = logger
         let classifier = try FormClassifier(packageAt: configuration.modelPackage, overrides: configuration.decision)
@@ -34,12 +35,14 @@ public final class CodingWorker: Service, Sendable {
                 "sha256": "\(classifier.identity.sha256.prefix(12))",
             ]
         )
-        try configuration.check()
         model = "\(classifier.identity.name)@\(classifier.identity.version)"
         let consumerBox = ConsumerReference()
         let ledger = OutputLedger(
             topics: configuration.topics,
-            deadLetters: DeadLetters(topic: configuration.topics.deadLetter, maxMessageBytes: configuration.maxMessageBytes),
+            deadLetters: DeadLetters(
+                topic: configuration.topics.deadLetter,
+                maxMessageBytes: configuration.maxMessageBytes
+            ),
             policy: DeliveryPolicy(maxAttempts: configuration.deliveryAttempts),
             logger: logger
         ) { offsets in
@@ -51,7 +54,12 @@ public final class CodingWorker: Service, Sendable {
         }
         self.ledger = ledger
         let abandon = StopFlag()
-        let drain = RevocationDrain(ledger: ledger, timeout: configuration.drainTimeout, abandon: abandon, logger: logger)
+        let drain = RevocationDrain(
+            ledger: ledger,
+            timeout: configuration.drainTimeout,
+            abandon: abandon,
+            logger: logger
+        )
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.bootstrapServers,
             groupID: configuration.groupID,

@@ -91,7 +91,9 @@ struct DeadLetters: Sendable {
         _ code: String,
         _ reason: String
     ) -> KafkaProducerMessage {
-        let reason = reason.utf8.count <= Self.maxErrorBytes ? reason : String(decoding: reason.utf8.prefix(Self.maxErrorBytes), as: UTF8.self)
+        let reason =
+            reason.utf8.count <= Self.maxErrorBytes
+            ? reason : String(decoding: reason.utf8.prefix(Self.maxErrorBytes), as: UTF8.self)
         return KafkaProducerMessage(
             topic: topic,
             key: key,

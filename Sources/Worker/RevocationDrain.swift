@@ -83,7 +83,7 @@ func enqueue(
             let id = producer.makeMessageID()
             try ledger.send(output, id: id) { (message) throws(KafkaError) in try producer.produce(message, id: id) }
             return
-        } catch where error.code == .queueFull {
+        } catch  where error.code == .queueFull {
             Thread.sleep(forTimeInterval: 0.000_5)
         } catch {
             logger.debug(

@@ -113,7 +113,9 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
     /// Commits the batch's outputs with its offsets; on failure aborts and rewinds.
     private func commit(_ batch: [KafkaConsumerMessage], inputs: [UInt64], outputs: [[KafkaProducerMessage]]) {
         var next: [KafkaTopicPartition: Int64] = [:]
-        for message in batch { next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1) }
+        for message in batch {
+            next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
+        }
         do {
             try transact(outputs.flatMap { $0 }, offsets: next)
             consecutiveFailures = 0
@@ -139,7 +141,7 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
             do {
                 try producer.produce(message)
                 return
-            } catch where error.code == .queueFull {
+            } catch  where error.code == .queueFull {
                 Thread.sleep(forTimeInterval: 0.000_5)
             }
         }

@@ -93,7 +93,9 @@ public struct WorkerConfiguration: Sendable {
         guard maxInFlight >= 1 else { throw WorkerConfigurationError("--max-in-flight must be at least 1") }
         guard codingThreads >= 1 else { throw WorkerConfigurationError("--coding-threads must be at least 1") }
         guard deliveryAttempts >= 1 else { throw WorkerConfigurationError("--delivery-attempts must be at least 1") }
-        guard stallTimeout >= .seconds(1) else { throw WorkerConfigurationError("--stall-timeout must be at least 1 second") }
+        guard stallTimeout >= .seconds(1) else {
+            throw WorkerConfigurationError("--stall-timeout must be at least 1 second")
+        }
         guard shutdownGrace >= .seconds(1) else {
             throw WorkerConfigurationError("--shutdown-grace must be at least 1 second")
         }

@@ -74,7 +74,8 @@ public struct WorkerHealth: Sendable, Equatable {
         }
         if snapshot.inFlight > 0 && snapshot.sinceProgress > stallTimeout {
             let seconds = snapshot.sinceProgress.components.seconds
-            return "\(snapshot.inFlight) forms in flight and none completed for \(seconds) s (stall timeout \(stallTimeout))"
+            return
+                "\(snapshot.inFlight) forms in flight and none completed for \(seconds) s (stall timeout \(stallTimeout))"
         }
         return nil
     }

@@ -41,7 +41,9 @@ struct ExactlyOnceTests {
         try await Task.sleep(for: .seconds(3))
         let keys = try formIDs(reader.lines)
         let repeats = keys.count - Set(keys).count
-        print("exactly once on Tansu: \(Set(keys).count) of \(Self.forms) forms, \(repeats) seen twice (one aborted transaction holds at most \(Self.batch))")
+        print(
+            "exactly once on Tansu: \(Set(keys).count) of \(Self.forms) forms, \(repeats) seen twice (one aborted transaction holds at most \(Self.batch))"
+        )
         #expect(Set(keys).count == Self.forms, "every form, read_committed")
         #expect(repeats <= Self.batch, "only the killed worker's open transaction may show again")
         killed.signal(SIGTERM)
@@ -98,7 +100,10 @@ struct TansuProcess {
     func reader(topics: [String]) throws -> ChildProcess {
         try ChildProcess(
             TestPaths.streamcoder,
-            ["consume", "--brokers", bootstrap, "--group", "reader", "--type", "raw", "-X", "isolation.level=read_committed"]
+            [
+                "consume", "--brokers", bootstrap, "--group", "reader", "--type", "raw", "-X",
+                "isolation.level=read_committed",
+            ]
                 + topics.flatMap { ["--topic", $0] },
             name: "reader",
             environment: Self.environment

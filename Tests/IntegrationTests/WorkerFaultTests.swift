@@ -44,7 +44,9 @@ struct WorkerFaultTests {
         let stopping = ContinuousClock.now
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit(timeout: .seconds(30)) == 0, "\(worker.diagnostics)")
-        print("oversized form: 5,000 coded, 1 truncated dead letter; stopped \(ContinuousClock.now - stopping) after SIGTERM")
+        print(
+            "oversized form: 5,000 coded, 1 truncated dead letter; stopped \(ContinuousClock.now - stopping) after SIGTERM"
+        )
     }
 
     /// The idempotent producer's fatal error (Produce answered OUT_OF_ORDER_SEQUENCE_NUMBER): the
@@ -156,7 +158,9 @@ struct WorkerFaultTests {
         try await poll("ready again", timeout: .seconds(15)) {
             (try? await httpGet(port, "/readyz", maxSeconds: 1).status) == 200
         }
-        print("probes: not ready \(noticed) after the brokers went, ready \(ContinuousClock.now - up) after they came back")
+        print(
+            "probes: not ready \(noticed) after the brokers went, ready \(ContinuousClock.now - up) after they came back"
+        )
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
     }
@@ -227,7 +231,9 @@ struct WorkerFaultTests {
 func poll(_ what: String, timeout: Duration, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out after \(timeout) waiting for \(what)") }
+        guard ContinuousClock.now < deadline else {
+            throw TestFailure("timed out after \(timeout) waiting for \(what)")
+        }
         try await Task.sleep(for: .milliseconds(200))
     }
 }

@@ -14,7 +14,8 @@ struct DeliveryPolicyTests {
     @Test func aRetriableFailureIsRetriedWithGrowingBackoffUpToTheBound() {
         var waits: [Duration] = []
         for attempts in 1..<policy.maxAttempts {
-            guard case .retry(let backoff) = policy.decide(kind: .result, topic: "c", attempts: attempts, error: timedOut)
+            guard
+                case .retry(let backoff) = policy.decide(kind: .result, topic: "c", attempts: attempts, error: timedOut)
             else {
                 Issue.record("attempt \(attempts) was not retried")
                 return
@@ -40,11 +41,20 @@ struct DeliveryPolicyTests {
     @Test func whatCannotPassIsReplacedAtOnceBySomethingSmaller() {
         #expect(
             policy.decide(kind: .result, topic: "c", attempts: 1, error: tooLarge)
-                == .replace(by: .deadLetter, code: "resultTooLarge", reason: "its result could not be delivered to c after 1 try: \(tooLarge)")
+                == .replace(
+                    by: .deadLetter,
+                    code: "resultTooLarge",
+                    reason: "its result could not be delivered to c after 1 try: \(tooLarge)"
+                )
         )
-        guard case .replace(.minimalDeadLetter, "deadLetterUndeliverable", _) = policy.decide(
-            kind: .deadLetter, topic: "dlq", attempts: 1, error: refused
-        ) else {
+        guard
+            case .replace(.minimalDeadLetter, "deadLetterUndeliverable", _) = policy.decide(
+                kind: .deadLetter,
+                topic: "dlq",
+                attempts: 1,
+                error: refused
+            )
+        else {
             Issue.record("a refused dead letter is not replaced by a minimal one")
             return
         }
@@ -55,7 +65,9 @@ struct DeliveryPolicyTests {
     }
 
     @Test func repliesAreGivenUpAndFatalErrorsStopEverything() {
-        #expect(policy.decide(kind: .reply, topic: "r", attempts: 2, error: timedOut) == .retry(backoff: .milliseconds(200)))
+        #expect(
+            policy.decide(kind: .reply, topic: "r", attempts: 2, error: timedOut) == .retry(backoff: .milliseconds(200))
+        )
         #expect(policy.decide(kind: .reply, topic: "r", attempts: 3, error: timedOut) == .abandon)
         #expect(policy.decide(kind: .reply, topic: "r", attempts: 1, error: refused) == .abandon)
         for kind in [DeliveryPolicy.Kind.result, .reply, .deadLetter, .minimalDeadLetter] {

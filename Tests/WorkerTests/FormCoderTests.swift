@@ -82,7 +82,10 @@ struct FormCoderTests {
     @Test func everyOutputFitsTheMessageLimitWhateverTheInput() throws {
         let coder = FormCoder(topics: WorkerTopics(), maxMessageBytes: 100_000)
         let huge = [UInt8](repeating: 0x41, count: 1_000_514)  // over every limit: not even parsed
-        let hugeHeader = KafkaHeader(key: StreamCoderHeader.correlationID, value: Array(repeating: 0x42, count: 150_000))
+        let hugeHeader = KafkaHeader(
+            key: StreamCoderHeader.correlationID,
+            value: Array(repeating: 0x42, count: 150_000)
+        )
         let outputs = coder.outputs(
             for: [record(huge), record(try form("coiffure"), headers: [hugeHeader])],
             classifier: try TestPackage.classifier(),
@@ -91,7 +94,9 @@ struct FormCoderTests {
         let letters = outputs.map { $0[0] }
         #expect(letters.allSatisfy { $0.topic == StreamCoderTopic.deadLetter && DeadLetters.size(of: $0) <= 100_000 })
         #expect(letters[0].headers.first { $0.key == "sc-error-code" }?.text == "messageTooLarge")
-        #expect(letters[0].headers.first { $0.key == "sc-truncated" }?.text?.hasPrefix("value 1000514 bytes cut to") == true)
+        #expect(
+            letters[0].headers.first { $0.key == "sc-truncated" }?.text?.hasPrefix("value 1000514 bytes cut to") == true
+        )
         #expect(letters[1].headers.first { $0.key == "sc-error-code" }?.text == "resultTooLarge")
     }
 

@@ -101,7 +101,9 @@ struct OutputLedgerTests {
             let topics = [StreamCoderTopic.codings, "caller.replies"]
             for topic in topics.prefix(input.outputs) {
                 let message = KafkaProducerMessage(topic: topic, key: source.key, value: [9])
-                harness.send(.init(input: input.id, message: message, kind: harness.topics.kind(of: topic), source: source))
+                harness.send(
+                    .init(input: input.id, message: message, kind: harness.topics.kind(of: topic), source: source)
+                )
             }
         }
         #expect(ledger.pending() == inputs.count)
@@ -140,7 +142,8 @@ struct OutputLedgerTests {
         for partition in partitions {
             guard let stored = harness.lastStored(partition) else { continue }
             let uncovered = inputs.filter {
-                $0.partition == partition && $0.offset < stored && (outstanding.contains($0.id) || retrying.contains($0.id))
+                $0.partition == partition && $0.offset < stored
+                    && (outstanding.contains($0.id) || retrying.contains($0.id))
             }
             if !uncovered.isEmpty {
                 Issue.record("\(partition) stored \(stored) while offset \(uncovered[0].offset) still has outputs out")

@@ -30,17 +30,33 @@ struct RevocationDrainTests {
         let input = ledger.register(partition, offset: 10, publishedAt: nil)
         ledger.expect(input, outputs: 1)
         let source = KafkaConsumerMessage(
-            topicPartition: partition, offset: 10, key: nil, value: [1], headers: [], timestampMilliseconds: nil
+            topicPartition: partition,
+            offset: 10,
+            key: nil,
+            value: [1],
+            headers: [],
+            timestampMilliseconds: nil
         )
         try ledger.send(
-            .init(input: input, message: .init(topic: StreamCoderTopic.codings, value: [2]), kind: .result, source: source),
+            .init(
+                input: input,
+                message: .init(topic: StreamCoderTopic.codings, value: [2]),
+                kind: .result,
+                source: source
+            ),
             id: KafkaMessageID(rawValue: id)
         ) { _ in }
     }
 
     func deliver(_ ledger: OutputLedger, id: UInt64) {
         ledger.delivered([
-            KafkaDeliveryReport(id: KafkaMessageID(rawValue: id), topic: StreamCoderTopic.codings, partition: 0, offset: 1, error: nil)
+            KafkaDeliveryReport(
+                id: KafkaMessageID(rawValue: id),
+                topic: StreamCoderTopic.codings,
+                partition: 0,
+                offset: 1,
+                error: nil
+            )
         ])
     }
 
@@ -49,7 +65,12 @@ struct RevocationDrainTests {
         let ledger = ledger(stored: stored)
         try inFlight(ledger, revoked, id: 1)
         try inFlight(ledger, kept, id: 2)
-        let drain = RevocationDrain(ledger: ledger, timeout: .seconds(60), abandon: StopFlag(), logger: Logger(label: "t"))
+        let drain = RevocationDrain(
+            ledger: ledger,
+            timeout: .seconds(60),
+            abandon: StopFlag(),
+            logger: Logger(label: "t")
+        )
         let delivery = Thread { [self] in
             Thread.sleep(forTimeInterval: 0.05)
             deliver(ledger, id: 1)
