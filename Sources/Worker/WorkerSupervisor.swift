@@ -50,10 +50,18 @@ public final class WorkerSupervisor: Service, Sendable {
                 return
             } catch let failure as WorkerFailure {
                 guard !Task.isShuttingDownGracefully, takeRebuild() else { throw failure }
+                // A pause that grows with each rebuild: a broker refusing everyone is not hammered,
+                // and the failed worker's /healthz says why meanwhile.
+                let pause = Duration.seconds(2 * rebuildCount)
                 logger.warning(
                     "rebuilding the worker's Kafka clients: it resumes from the committed offsets",
-                    metadata: ["reason": "\(failure.reason)", "rebuild": "\(rebuildCount) of \(maxRebuilds)"]
+                    metadata: [
+                        "reason": "\(failure.reason)", "rebuild": "\(rebuildCount) of \(maxRebuilds)",
+                        "in": "\(pause)",
+                    ]
                 )
+                try? await Task.sleep(for: pause)
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 let next = try CodingWorker(configuration: configuration, logger: logger)
                 current.withLock { $0 = next }
             }

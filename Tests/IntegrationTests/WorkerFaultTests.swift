@@ -59,14 +59,32 @@ struct WorkerFaultTests {
         broker.process.send("request-errors 0 45,45")
         try await broker.process.waitUntil("the request-errors answer") { broker.process.lines.contains("ok") }
         let worker = try broker.worker(package: package, name: "worker")
+        try await worker.waitUntil("its metrics address") { worker.errorOutput.contains("address=127.0.0.1:") }
+        let port = try worker.metricsPort()
+        // /healthz, every 100 ms until the clients are rebuilt: it must say the worker cannot deliver.
+        let unhealthy = Task {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                if let probe = try? await httpGet(port, "/healthz", maxSeconds: 1), probe.status == 503 {
+                    return probe.body
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return "never unhealthy"
+        }
 
         let (results, reviews) = try broker.resultReaders()
         try await results.waitUntil("a result for every form", timeout: .seconds(120)) {
             Set((try? formIDs(results.lines + reviews.lines)) ?? []).count >= 5_000
         }
+        let said = try await unhealthy.value
+        #expect(said.hasPrefix("not live: the worker cannot deliver"), "\(said)")
         try await Task.sleep(for: .seconds(2))
         let keys = try formIDs(results.lines + reviews.lines)
-        print("fatal producer error: \(keys.count) results for 5,000 forms, \(keys.count - Set(keys).count) duplicates")
+        print(
+            "fatal producer error: \(keys.count) results for 5,000 forms, \(keys.count - Set(keys).count) duplicates; "
+                + "/healthz said \"\(said)\""
+        )
         #expect(Set(keys).count == 5_000)
         #expect(worker.errorOutput.contains("fatal Kafka producer error"), "\(worker.diagnostics)")
         #expect(worker.errorOutput.contains("rebuilding the worker's Kafka clients"))
