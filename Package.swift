@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // System libraries: module map + shim header; pkg-config finds the flags, apt provides the package.
@@ -65,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "Classifier",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(

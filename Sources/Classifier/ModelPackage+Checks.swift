@@ -42,7 +42,7 @@ extension ModelPackage {
         of weights: MappedFile,
         against reference: ModelManifest.WeightsReference
     ) throws(ModelPackageError) {
-        let digest = SHA256.hex(of: weights.bytes)
+        let digest = SHA256Hex.hex(of: weights.bytes)
         guard digest == reference.sha256.lowercased(), weights.count == reference.bytes else {
             throw ModelPackageError(
                 .checksumMismatch,

@@ -55,7 +55,7 @@ extension ModelPackage {
         metadata: [String: String],
         to url: URL
     ) throws(ModelPackageError) -> (String, Int) {
-        var hasher = SHA256()
+        var hasher = SHA256Hex()
         var size = 0
         try writeAtomically(url) { handle throws(ModelPackageError) in
             let header = SafeTensorsLayout.header(for: tensors, metadata: metadata)

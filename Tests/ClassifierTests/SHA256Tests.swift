@@ -2,10 +2,10 @@ import Testing
 
 @testable import Classifier
 
-@Suite("SHA-256")
+@Suite("SHA-256 (swift-crypto)")
 struct SHA256Tests {
     private func digest(_ bytes: [UInt8]) -> String {
-        var hasher = SHA256()
+        var hasher = SHA256Hex()
         hasher.update(bytes)
         return hasher.finalize()
     }
@@ -25,7 +25,7 @@ struct SHA256Tests {
     @Test("feeding bytes in uneven pieces gives the one-shot digest")
     func streamingEqualsOneShot() {
         let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        var hasher = SHA256()
+        var hasher = SHA256Hex()
         var start = 0
         for size in [1, 63, 64, 65, 7, 200, 600] {
             hasher.update(Array(bytes[start..<start + size]))
