@@ -30,7 +30,10 @@ public struct ModelPackage: Sendable {
     }
 
     /// Loads the package in `directory` and checks it; a package that fails any check is refused.
-    public static func load(from directory: URL) throws(ModelPackageError) -> ModelPackage {
+    /// With `trustedKeys`, an unsigned package, or one signed by another key or changed since, is
+    /// refused before anything else is read.
+    public static func load(from directory: URL, trustedKeys: TrustedKeys? = nil) throws(ModelPackageError) -> ModelPackage {
+        if let trustedKeys { try PackageSignature.verify(packageAt: directory, trusted: trustedKeys) }
         let manifestPath = directory.appendingPathComponent(manifestFile).path
         let manifest = try readManifest(at: manifestPath)
         try checkManifest(manifest, file: manifestPath)

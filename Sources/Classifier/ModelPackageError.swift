@@ -34,6 +34,12 @@ public struct ModelPackageError: Error, Sendable, CustomStringConvertible {
         public static let sourceInvalid = Code("source_invalid")
         /// A label of an imported model has no entry in the labels CSV.
         public static let labelMissing = Code("label_missing")
+        /// Trusted keys are configured and the package has no signature.
+        public static let unsigned = Code("unsigned")
+        /// The signature does not match the manifest (the package was changed after signing).
+        public static let signatureInvalid = Code("signature_invalid")
+        /// The package is signed by a key that is not among the trusted ones.
+        public static let untrustedSigner = Code("untrusted_signer")
     }
 
     /// The kind of failure.

@@ -27,7 +27,11 @@ public final class CodingWorker: Service, Sendable {
         try configuration.check()
         self.configuration = configuration
         self.logger = logger
-        let classifier = try FormClassifier(packageAt: configuration.modelPackage, overrides: configuration.decision)
+        let classifier = try FormClassifier(
+            packageAt: configuration.modelPackage,
+            overrides: configuration.decision,
+            trustedKeys: configuration.trustedKeys
+        )
         logger.info(
             "model loaded",
             metadata: [

@@ -34,8 +34,9 @@ final class FormClassifier {
     let identity: ModelIdentity
 
     /// Loads and checks the package at `directory`; `overrides` replaces the manifest's policy.
-    init(packageAt directory: URL, overrides: DecisionOverrides) throws {
-        let package = try ModelPackage.load(from: directory)
+    init(packageAt directory: URL, overrides: DecisionOverrides, trustedKeys: URL? = nil) throws {
+        let trusted = try trustedKeys.map { url throws(ModelPackageError) in try TrustedKeys(directory: url) }
+        let package = try ModelPackage.load(from: directory, trustedKeys: trusted)
         var policy = package.manifest.decision
         if let topK = overrides.topK { policy.topK = topK }
         if let probMin = overrides.probMin { policy.probMin = probMin }

@@ -32,6 +32,8 @@ public struct WorkerConfiguration: Sendable {
     /// How long a graceful shutdown may take in all, whatever the brokers and the producer do:
     /// past it, what is not delivered is left uncommitted (coded again by the next owner).
     public var shutdownGrace: Duration = .seconds(30)
+    /// A directory of trusted `.pub` keys: when set, only packages signed by one of them are run.
+    public var trustedKeys: URL?
     /// Exactly once: outputs and input offsets committed in one transaction per micro-batch, by a
     /// transactional producer (its `transactional.id` is derived from the group and `instanceID`).
     public var exactlyOnce = false

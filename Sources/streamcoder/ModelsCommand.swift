@@ -6,8 +6,11 @@ import Foundation
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Import and inspect model packages.",
-        subcommands: [ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self]
+        abstract: "Import, inspect, train, evaluate and sign model packages.",
+        subcommands: [
+            ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self, Keygen.self,
+            Sign.self,
+        ]
     )
 
     struct ImportFastText: AsyncParsableCommand {
@@ -66,8 +69,18 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The package directory.")
         var package: String
 
+        @Option(
+            name: .customLong("trusted-keys"),
+            help: "Also check the package's signature against the .pub keys of this directory."
+        )
+        var trustedKeys: String?
+
         func run() async throws {
-            let loaded = try ModelPackage.load(from: URL(fileURLWithPath: package))
+            let trusted = try trustedKeys.map { path throws(ModelPackageError) in
+                try TrustedKeys(directory: URL(fileURLWithPath: path))
+            }
+            let loaded = try ModelPackage.load(from: URL(fileURLWithPath: package), trustedKeys: trusted)
+            if trusted != nil { printLine("signature: valid, by a trusted key") }
             let manifest = loaded.manifest
             printLine("\(manifest.name)@\(manifest.version) (\(manifest.architecture))")
             printLine("text: fields \(manifest.text.fields.joined(separator: ", "))")

@@ -96,6 +96,12 @@ struct WorkerCommand: AsyncParsableCommand {
     )
     var shutdownGrace: Int?
 
+    @Option(
+        name: .customLong("trusted-keys"),
+        help: "A directory of .pub keys (models keygen): only packages signed by one of them are run."
+    )
+    var trustedKeys: String?
+
     @Flag(
         name: .customLong("exactly-once"),
         help: """
@@ -208,6 +214,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         configuration.instanceID = setting(instanceID, "INSTANCE_ID")
         configuration.exactlyOnce = exactlyOnce || setting(nil, "EXACTLY_ONCE") == "1"
+        configuration.trustedKeys = setting(trustedKeys, "TRUSTED_KEYS").map { URL(fileURLWithPath: $0) }
         if let stall = stallTimeout ?? setting(nil, "STALL_TIMEOUT").flatMap(Int.init) {
             configuration.stallTimeout = .seconds(stall)
         }
