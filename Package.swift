@@ -79,10 +79,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Coordinator",
+            dependencies: ["Classifier", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "streamcoder",
             dependencies: [
-                "Kafka", "Wire", "Classifier", "Worker", "CJemalloc",
+                "Kafka", "Wire", "Classifier", "Worker", "Coordinator", "CJemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -95,6 +100,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "Wire", "Classifier"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Classifier"], swiftSettings: strict),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

@@ -80,12 +80,14 @@ public struct PackageSignature: Codable, Sendable, Equatable {
                 remedy: "sign the package again (streamcoder models sign PKG --key KEY)"
             )
         }
-        guard let raw = trusted.keys[signature.keyID], let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        guard let raw = trusted.keys[signature.keyID],
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
         else {
             throw ModelPackageError(
                 .untrustedSigner,
                 file: url.path,
-                problem: "was made by key \(signature.keyID), which is not among the \(trusted.keys.count) trusted keys",
+                problem:
+                    "was made by key \(signature.keyID), which is not among the \(trusted.keys.count) trusted keys",
                 remedy: "sign with a trusted key, or add its .pub file to the trusted keys directory"
             )
         }

@@ -6,10 +6,10 @@ import Foundation
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Import, inspect, train, evaluate and sign model packages.",
+        abstract: "Import, inspect, train, evaluate, sign and store model packages.",
         subcommands: [
             ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self, Keygen.self,
-            Sign.self,
+            Sign.self, Push.self, List.self,
         ]
     )
 

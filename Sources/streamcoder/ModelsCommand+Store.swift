@@ -1,0 +1,82 @@
+import ArgumentParser
+import Classifier
+import Coordinator
+import Foundation
+
+extension ModelsCommand {
+    /// `models push`: a checked package into the model store.
+    struct Push: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "push",
+            abstract: "Check a package and add it to a model store (a directory, e.g. a shared volume).",
+            discussion: """
+                The package is loaded and checked (sha256, tensors, golden examples, and its \
+                signature with --trusted-keys); one that fails is refused, naming the check. The store \
+                keeps packages by the hash of their manifest: pushing the same package again changes \
+                nothing, and a different package under a name@version already there is refused.
+                """
+        )
+
+        @Argument(help: "The package directory.")
+        var package: String
+
+        @Option(help: "The model store directory (env STREAMCODER_MODEL_STORE).")
+        var store: String?
+
+        @Option(name: .customLong("trusted-keys"), help: "Refuse a package not signed by one of these .pub keys.")
+        var trustedKeys: String?
+
+        func run() async throws {
+            let store = ModelStore(directory: try storeDirectory(store))
+            let trusted = try trustedKeys.map { path throws(ModelPackageError) in
+                try TrustedKeys(directory: URL(fileURLWithPath: path))
+            }
+            switch try store.push(URL(fileURLWithPath: package), trustedKeys: trusted) {
+            case .added(let entry):
+                printLine("pushed \(entry.reference) as \(entry.hash.prefix(12)) to \(store.directory.path)")
+            case .alreadyPresent(let entry):
+                printLine("\(entry.reference) is in the store already as \(entry.hash.prefix(12)): nothing to do")
+            }
+        }
+    }
+
+    /// `models list`: what a model store holds.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List the packages of a model store: name, version, hash, signer, pushed-at."
+        )
+
+        @Option(help: "The model store directory (env STREAMCODER_MODEL_STORE).")
+        var store: String?
+
+        @Flag(help: "One JSON array instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let entries = try ModelStore(directory: try storeDirectory(store)).list()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                printLine(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            printLine("name\tversion\thash\tsigner\tpushed at")
+            for entry in entries {
+                let pushed = formatter.string(from: Date(timeIntervalSince1970: Double(entry.pushedAt) / 1_000))
+                printLine(
+                    "\(entry.name)\t\(entry.version)\t\(entry.hash.prefix(12))\t\(entry.signer ?? "unsigned")\t\(pushed)"
+                )
+            }
+        }
+    }
+}
+
+/// The store from the flag or `STREAMCODER_MODEL_STORE`.
+private func storeDirectory(_ flag: String?) throws -> URL {
+    guard let path = flag ?? ProcessInfo.processInfo.environment["STREAMCODER_MODEL_STORE"], !path.isEmpty else {
+        throw ValidationError("No model store: pass --store DIR or set STREAMCODER_MODEL_STORE.")
+    }
+    return URL(fileURLWithPath: path)
+}
