@@ -81,7 +81,11 @@ let package = Package(
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Classifier", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Classifier", "Kafka", "Wire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -99,9 +103,18 @@ let package = Package(
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"], swiftSettings: strict),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "Wire", "Classifier"], swiftSettings: strict),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Kafka", "Wire", "Classifier"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Classifier"], swiftSettings: strict),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ClassifierTests",
+            dependencies: ["Classifier"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Kafka", "Wire", "streamcoder", .product(name: "Logging", package: "swift-log")],

@@ -9,8 +9,8 @@ import Kafka
 /// queued; a lane tells the ledger how many outputs it has before sending the first, so no
 /// delivery report can finish an input early.
 ///
-/// `@unchecked Sendable`: the queue and its flags are read and written under `condition`; each
-/// lane's classifier is used by its own thread only.
+/// `@unchecked Sendable`: the queue, its flags and the current classifiers are read and written
+/// under `condition`; a lane's classifier is used by that lane's thread only, one batch at a time.
 final class CodingLanes: @unchecked Sendable {
     /// A polled batch and the ledger ids of its messages, in the same order.
     struct Batch {
@@ -22,10 +22,20 @@ final class CodingLanes: @unchecked Sendable {
     private var queue: [Batch] = []
     private var closing = false
     private var running = 0
+    /// Lanes coding a batch now.
+    private var busy = 0
+    /// The classifiers lanes take their next batch with, one per lane.
+    private var current: [FormClassifier]
+    /// Classifiers of another model, taken once every lane is between two batches.
+    private var pending: [FormClassifier]?
+    /// Whether any batch was taken yet.
+    private var codedAny = false
+    /// Called (under the lanes' lock) when a pending model takes over; the flag says whether
+    /// forms were coded before (false: the model was replaced before the first batch).
+    private let onSwap: @Sendable (ModelIdentity, ModelIdentity, Bool) -> Void
     /// Batches queued at most; `submit` waits beyond it, so reading never runs far ahead.
     private let capacity: Int
 
-    private let classifiers: [FormClassifier]
     private let coder: FormCoder
     private let ledger: OutputLedger
     private let emit: @Sendable (OutputLedger.Output) -> Void
@@ -38,25 +48,52 @@ final class CodingLanes: @unchecked Sendable {
         classifiers: [FormClassifier],
         coder: FormCoder,
         ledger: OutputLedger,
+        onSwap: @escaping @Sendable (_ old: ModelIdentity, _ new: ModelIdentity, _ codedBefore: Bool) -> Void,
         emit: @escaping @Sendable (OutputLedger.Output) -> Void
     ) {
         precondition(!classifiers.isEmpty, "at least one coding lane")
         self.capacity = classifiers.count * 2
-        self.classifiers = classifiers
+        self.current = classifiers
         self.coder = coder
         self.ledger = ledger
+        self.onSwap = onSwap
         self.emit = emit
+    }
+
+    /// Codes the batches not taken yet with `classifiers` (one per lane): once every lane has
+    /// finished the batch it is coding, all of them switch together, so that every output of the
+    /// old model is enqueued before any of the new one and a batch is coded by one model.
+    func swap(to classifiers: [FormClassifier]) {
+        condition.lock()
+        defer { condition.unlock() }
+        precondition(classifiers.count == current.count, "one classifier per lane")
+        guard codedAny else {
+            // Nothing coded yet: the new model simply replaces the first one.
+            onSwap(current[0].identity, classifiers[0].identity, false)
+            current = classifiers
+            return
+        }
+        pending = classifiers
+        condition.broadcast()
+    }
+
+    /// The model the lanes code with now.
+    var model: ModelIdentity {
+        condition.lock()
+        defer { condition.unlock() }
+        return current[0].identity
     }
 
     /// Starts one thread per lane.
     func start() {
         condition.lock()
-        running = classifiers.count
+        let lanes = current.count
+        running = lanes
         condition.unlock()
-        for index in classifiers.indices {
+        for index in 0..<lanes {
             let thread = Thread { [self] in
                 Thread.current.name = "coding-lane-\(index)"
-                serve(with: classifiers[index])
+                serve(lane: index)
             }
             thread.start()
         }
@@ -80,9 +117,13 @@ final class CodingLanes: @unchecked Sendable {
         while running > 0 { condition.wait() }
     }
 
-    private func serve(with classifier: FormClassifier) {
-        while let batch = next() {
+    private func serve(lane: Int) {
+        while let (batch, classifier) = next(lane: lane) {
             code(batch, with: classifier)
+            condition.lock()
+            busy -= 1
+            condition.broadcast()
+            condition.unlock()
         }
         condition.lock()
         running -= 1
@@ -90,15 +131,29 @@ final class CodingLanes: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next batch; `nil` once closing with nothing left.
-    private func next() -> Batch? {
+    /// The next batch and the classifier to code it with; `nil` once closing with nothing left.
+    /// A pending model takes over first, as soon as no lane is coding.
+    private func next(lane: Int) -> (Batch, FormClassifier)? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !closing { condition.wait() }
-        guard !queue.isEmpty else { return nil }
-        let batch = queue.removeFirst()
-        condition.broadcast()
-        return batch
+        while true {
+            if let incoming = pending, busy == 0 {
+                let old = current[0].identity
+                current = incoming
+                pending = nil
+                onSwap(old, incoming[0].identity, true)
+                condition.broadcast()
+            }
+            if pending == nil, !queue.isEmpty {
+                let batch = queue.removeFirst()
+                busy += 1
+                codedAny = true
+                condition.broadcast()
+                return (batch, current[lane])
+            }
+            if queue.isEmpty && closing && pending == nil { return nil }
+            condition.wait()
+        }
     }
 
     private func code(_ batch: Batch, with classifier: FormClassifier) {

@@ -8,6 +8,11 @@ protocol CodingPipeline: Sendable {
     func start(stopping: StopFlag, done: @escaping @Sendable () -> Void)
     /// Whether the loop has ended.
     var hasStopped: Bool { get }
+    /// Codes the batches not started yet with `classifier` (and siblings of it, one per lane),
+    /// switching between two micro-batches.
+    func swap(to classifier: FormClassifier)
+    /// The model coding now.
+    var model: ModelIdentity { get }
 }
 
 extension WorkerConfiguration {

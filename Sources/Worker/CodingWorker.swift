@@ -20,7 +20,7 @@ public final class CodingWorker: Service, Sendable {
     private let stopping = StopFlag()
     private let pipeline: any CodingPipeline
     private let probe = BrokerProbe()
-    private let model: String
+    private let follower: ModelFollower?
 
     /// Loads the model package (refusing a bad one) and creates the Kafka clients.
     public init(configuration: WorkerConfiguration, logger: Logger) throws {
@@ -39,7 +39,6 @@ public final class CodingWorker: Service, Sendable {
                 "sha256": "\(classifier.identity.sha256.prefix(12))",
             ]
         )
-        model = "\(classifier.identity.name)@\(classifier.identity.version)"
         let consumerBox = ConsumerReference()
         let ledger = OutputLedger(
             topics: configuration.topics,
@@ -114,6 +113,16 @@ public final class CodingWorker: Service, Sendable {
                 logger: logger
             )
         }
+        let pipeline = self.pipeline
+        follower = configuration.controlTopic.map {
+            ModelFollower(configuration: configuration, topic: $0, pipeline: pipeline, logger: logger)
+        }
+    }
+
+    /// The model coding now.
+    public var activeModel: (name: String, version: String, sha256: String) {
+        let identity = pipeline.model
+        return (identity.name, identity.version, identity.sha256)
     }
 
     /// Looks the output topics up before the first form, so that the first results do not wait
@@ -154,7 +163,7 @@ public final class CodingWorker: Service, Sendable {
             assignedPartitions: consumer.assignment.count,
             brokersReachable: probe.reachable,
             shuttingDown: stopping.isRaised,
-            model: model
+            model: "\(pipeline.model.name)@\(pipeline.model.version)"
         )
         return WorkerHealth(snapshot, stallTimeout: configuration.stallTimeout)
     }
@@ -163,6 +172,8 @@ public final class CodingWorker: Service, Sendable {
     public func run() async throws {
         probe.start(asking: consumer)
         defer { probe.stop() }
+        // The fleet's model before the first form: a restarted worker comes back on it.
+        if let follower, await follower.catchUp() { follower.start() }
         await prepareOutputTopics()
         try consumer.subscribe(topics: [configuration.topics.forms])
         let stopping = self.stopping
@@ -179,6 +190,7 @@ public final class CodingWorker: Service, Sendable {
             logger.warning("stopping with \(left) forms whose results are not all delivered: left uncommitted")
         }
         try await consumer.close()
+        await follower?.stop()
         if let failure = ledger.failure {
             logger.error("worker stopped: it could not deliver any more", metadata: ["counters": "\(counters)"])
             throw WorkerFailure(reason: failure)

@@ -41,10 +41,19 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
     ) {
         self.configuration = configuration
         self.abandon = abandon
+        let metrics = self.metrics
         self.lanes = CodingLanes(
             classifiers: configuration.laneClassifiers(classifier),
             coder: configuration.formCoder,
-            ledger: ledger
+            ledger: ledger,
+            onSwap: { [logger] old, new, codedBefore in
+                metrics.retiredModel(old)
+                metrics.activeModel(new)
+                logger.info(
+                    codedBefore ? "model swapped between two micro-batches" : "starting on the fleet's model",
+                    metadata: ["from": "\(old.name)@\(old.version)", "to": "\(new.name)@\(new.version)"]
+                )
+            }
         ) { [producer, ledger, logger, abandon] output in
             // Waits while the producer's queue is full; once `abandon` is raised, drops the output
             // instead (its input stays uncommitted).
@@ -56,6 +65,12 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
         self.logger = logger
         metrics.activeModel(classifier.identity)
     }
+
+    func swap(to classifier: FormClassifier) {
+        lanes.swap(to: configuration.laneClassifiers(classifier))
+    }
+
+    var model: ModelIdentity { lanes.model }
 
     /// Starts the loop and the lanes; `done` runs once they have stopped and drained (or given up).
     func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {

@@ -14,10 +14,15 @@ import Synchronization
 /// `deliveryAttempts` failures in a row, or a fatal error (fenced by a newer instance of the same
 /// transactional id), the worker fails and is rebuilt by its supervisor.
 ///
-/// `@unchecked Sendable`: `consecutiveFailures` and `gauges` are used by the loop's thread only.
+/// `@unchecked Sendable`: `classifiers`, `consecutiveFailures` and `gauges` are used by the loop's
+/// thread only; a new model arrives through `incoming`, under its lock.
 final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
     private let configuration: WorkerConfiguration
-    private let classifiers: [FormClassifier]
+    private var classifiers: [FormClassifier]
+    /// Classifiers of another model, taken by the loop between two batches.
+    private let incoming = Mutex<Lanes?>(nil)
+    /// The model of the loop's classifiers, for readers on other threads.
+    private let current: Mutex<ModelIdentity>
     private let coder: FormCoder
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
@@ -33,6 +38,31 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
 
     var hasStopped: Bool { stopped.isRaised }
 
+    func swap(to classifier: FormClassifier) {
+        incoming.withLock { $0 = Lanes(classifiers: configuration.laneClassifiers(classifier)) }
+    }
+
+    var model: ModelIdentity { current.withLock { $0 } }
+
+    /// Takes a model that arrived, between two batches.
+    private func takeIncoming() {
+        guard
+            let lanes = incoming.withLock({ value -> Lanes? in
+                defer { value = nil }
+                return value
+            })
+        else { return }
+        let old = classifiers[0].identity
+        classifiers = lanes.classifiers
+        current.withLock { $0 = lanes.classifiers[0].identity }
+        metrics.retiredModel(old)
+        metrics.activeModel(lanes.classifiers[0].identity)
+        logger.info(
+            "model swapped between two transactions",
+            metadata: ["to": "\(lanes.classifiers[0].identity.name)@\(lanes.classifiers[0].identity.version)"]
+        )
+    }
+
     init(
         configuration: WorkerConfiguration,
         classifier: FormClassifier,
@@ -43,6 +73,7 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
     ) {
         self.configuration = configuration
         self.classifiers = configuration.laneClassifiers(classifier)
+        self.current = Mutex(classifier.identity)
         self.coder = configuration.formCoder
         self.consumer = consumer
         self.producer = producer
@@ -69,6 +100,7 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
             return
         }
         while !stopping.isRaised && ledger.failure == nil {
+            takeIncoming()
             gauges.update(ledger: ledger, consumer: consumer)
             let batch: [KafkaConsumerMessage]
             do {

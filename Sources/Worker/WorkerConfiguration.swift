@@ -32,6 +32,9 @@ public struct WorkerConfiguration: Sendable {
     /// How long a graceful shutdown may take in all, whatever the brokers and the producer do:
     /// past it, what is not delivered is left uncommitted (coded again by the next owner).
     public var shutdownGrace: Duration = .seconds(30)
+    /// The compacted topic of the fleet's desired model (directives keyed by `groupID`), followed
+    /// outside the group; `nil` runs `modelPackage` whatever the fleet does.
+    public var controlTopic: String? = StreamCoderTopic.control
     /// A directory of trusted `.pub` keys: when set, only packages signed by one of them are run.
     public var trustedKeys: URL?
     /// Exactly once: outputs and input offsets committed in one transaction per micro-batch, by a

@@ -18,12 +18,21 @@ struct WorkerMetrics: Sendable {
 
     /// Publishes the active model as a gauge set to 1, labelled with its identity.
     func activeModel(_ identity: ModelIdentity) {
+        modelGauge(identity).record(1)
+    }
+
+    /// Sets a model's gauge back to 0 once another took over.
+    func retiredModel(_ identity: ModelIdentity) {
+        modelGauge(identity).record(0)
+    }
+
+    private func modelGauge(_ identity: ModelIdentity) -> Gauge {
         Gauge(
             label: "streamcoder_active_model",
             dimensions: [
                 ("name", identity.name), ("version", identity.version), ("sha256", String(identity.sha256.prefix(12))),
             ]
-        ).record(1)
+        )
     }
 }
 

@@ -108,6 +108,7 @@ final class E2EBench: Sendable {
         if prefix.hasPrefix("bench.lat.") { configuration.maxBatchWait = .milliseconds(1) }
         if let threads = command.codingThreads { configuration.codingThreads = threads }
         configuration.exactlyOnce = exactlyOnce
+        configuration.controlTopic = nil  // the bench measures coding, not model directives
         configuration.instanceID = exactlyOnce ? prefix : nil
         return try CodingWorker(configuration: configuration, logger: logger)
     }

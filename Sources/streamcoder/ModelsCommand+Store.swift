@@ -2,6 +2,7 @@ import ArgumentParser
 import Classifier
 import Coordinator
 import Foundation
+import Wire
 
 extension ModelsCommand {
     /// `models push`: a checked package into the model store.
@@ -79,4 +80,72 @@ private func storeDirectory(_ flag: String?) throws -> URL {
         throw ValidationError("No model store: pass --store DIR or set STREAMCODER_MODEL_STORE.")
     }
     return URL(fileURLWithPath: path)
+}
+
+extension ModelsCommand {
+    /// `models activate`: the fleet switches to a stored package.
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "activate",
+            abstract: "Switch a running fleet to a package of the model store, without stopping it.",
+            discussion: """
+                Checks the package (every load check, and its signature with --trusted-keys), then \
+                writes the fleet's next model directive to the compacted control topic. Every worker \
+                of the group loads and checks it off its coding path and switches between two \
+                micro-batches; one that cannot load it keeps its model and says why in its log. \
+                Workers must reach the store's directory at the same path.
+                """
+        )
+
+        @OptionGroup var kafka: KafkaOptions
+
+        @Argument(help: "NAME@VERSION of a package in the store.")
+        var reference: String
+
+        @Option(help: "The model store directory (env STREAMCODER_MODEL_STORE).")
+        var store: String?
+
+        @Option(help: "The fleet: its workers' consumer group.")
+        var group: String = "streamcoder-workers"
+
+        @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
+        var controlTopic: String = StreamCoderTopic.control
+
+        @Option(name: .customLong("trusted-keys"), help: "Refuse a package not signed by one of these .pub keys.")
+        var trustedKeys: String?
+
+        func run() async throws {
+            let logger = makeLogger("streamcoder.models")
+            let store = ModelStore(directory: try storeDirectory(store))
+            guard let entry = try store.entry(reference) else {
+                throw CommandError(
+                    "\(reference) is not in the store \(store.directory.path): push it first "
+                        + "(streamcoder models push PKG --store \(store.directory.path))"
+                )
+            }
+            let directory = store.packageDirectory(hash: entry.hash)
+            let trusted = try trustedKeys.map { path throws(ModelPackageError) in
+                try TrustedKeys(directory: URL(fileURLWithPath: path))
+            }
+            let package = try ModelPackage.load(from: directory, trustedKeys: trusted)
+            let control = ControlTopic(
+                bootstrapServers: try kafka.bootstrapServers(),
+                properties: try kafka.librdkafkaProperties(),
+                topic: controlTopic
+            )
+            let current = try await control.directives(logger: logger)[group]
+            let model = ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256)
+            let directive = ModelDirective(
+                generation: (current?.generation ?? 0) + 1,
+                package: PackageRef(model: model, uri: directory.path),
+                previous: current?.package.model,
+                issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+            )
+            try await control.publish(directive, group: group, logger: logger)
+            printLine(
+                "activated \(reference) for \(group): generation \(directive.generation)"
+                    + (current.map { ", after \($0.package.model.name)@\($0.package.model.version)" } ?? "")
+            )
+        }
+    }
 }

@@ -97,6 +97,15 @@ struct WorkerCommand: AsyncParsableCommand {
     var shutdownGrace: Int?
 
     @Option(
+        name: .customLong("control-topic"),
+        help: """
+            The compacted topic of the fleet's model directives, followed outside the group \
+            (default: streamcoder.control; "" follows none and runs --model only).
+            """
+    )
+    var controlTopic: String?
+
+    @Option(
         name: .customLong("trusted-keys"),
         help: "A directory of .pub keys (models keygen): only packages signed by one of them are run."
     )
@@ -214,6 +223,9 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         configuration.instanceID = setting(instanceID, "INSTANCE_ID")
         configuration.exactlyOnce = exactlyOnce || setting(nil, "EXACTLY_ONCE") == "1"
+        if let topic = setting(controlTopic, "CONTROL_TOPIC") {
+            configuration.controlTopic = topic.isEmpty ? nil : topic
+        }
         configuration.trustedKeys = setting(trustedKeys, "TRUSTED_KEYS").map { URL(fileURLWithPath: $0) }
         if let stall = stallTimeout ?? setting(nil, "STALL_TIMEOUT").flatMap(Int.init) {
             configuration.stallTimeout = .seconds(stall)

@@ -246,7 +246,7 @@ extension BrokerProcess {
 }
 
 /// Imports the classifier tests' fastText fixture into a package with `streamcoder models import-fasttext`.
-func importTestPackage() async throws -> URL {
+func importTestPackage(version: String = "1") async throws -> URL {
     let fixtures = TestPaths.packageRoot.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pkg-\(UUID().uuidString)")
     try await runToCompletion(
@@ -254,7 +254,7 @@ func importTestPackage() async throws -> URL {
         [
             "models", "import-fasttext", fixtures.appendingPathComponent("ova.bin").path,
             "--labels", fixtures.appendingPathComponent("naf_labels.csv").path,
-            "--out", directory.path, "--name", "naf-test", "--version", "1",
+            "--out", directory.path, "--name", "naf-test", "--version", version,
         ]
     )
     return directory

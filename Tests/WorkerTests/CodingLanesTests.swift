@@ -46,7 +46,8 @@ struct CodingLanesTests {
         let lanesUnderTest = CodingLanes(
             classifiers: [classifier] + (1..<lanes).map { _ in classifier.sibling() },
             coder: FormCoder(topics: topics),
-            ledger: ledger
+            ledger: ledger,
+            onSwap: { _, _, _ in }
         ) { output in
             // The ledger must already expect this output: delivering it completes the input.
             emitted.withLock { $0.append(output) }
@@ -78,5 +79,45 @@ struct CodingLanesTests {
         )
         #expect(ledger.pending() == 0)
         #expect(ledger.counters.deadLetters == UInt64(batches * 5))
+    }
+
+    @Test func aSwapTakesEffectBetweenBatchesAndOldOutputsAllComeFirst() throws {
+        var logger = Logger(label: "lanes-tests")
+        logger.logLevel = .critical
+        let topics = WorkerTopics()
+        let ledger = OutputLedger(
+            topics: topics,
+            deadLetters: DeadLetters(topic: topics.deadLetter, maxMessageBytes: 100_000),
+            logger: logger
+        ) { _ in }
+        let emitted = Shared<[OutputLedger.Output]>([])
+        let swaps = Shared<[(String, Bool)]>([])
+        let first = try TestPackage.classifier()
+        let second = try TestPackage.classifier(version: "2")
+        let lanes = CodingLanes(
+            classifiers: [first, first.sibling(), first.sibling()],
+            coder: FormCoder(topics: topics),
+            ledger: ledger,
+            onSwap: { _, new, codedBefore in swaps.withLock { $0.append((new.version, codedBefore)) } }
+        ) { output in emitted.withLock { $0.append(output) } }
+        lanes.start()
+        for index in 0..<10 { lanes.submit(try Self.batch(index, size: 30, ledger: ledger)) }
+        lanes.swap(to: [second, second.sibling(), second.sibling()])
+        for index in 10..<20 { lanes.submit(try Self.batch(index, size: 30, ledger: ledger)) }
+        lanes.finish()
+
+        let results = try emitted.withLock { $0 }.filter { $0.kind == .result }.map { output in
+            (
+                batch: output.source.offset / 1_000,
+                version: try CodingResult(decoding: output.message.value!).model!.version
+            )
+        }
+        #expect(results.count == 20 * 27)
+        let versions = results.map(\.version)
+        #expect(versions == versions.sorted(), "every output of the old model is enqueued before any of the new one")
+        let perBatch = Dictionary(grouping: results, by: \.batch).mapValues { Set($0.map(\.version)) }
+        #expect(perBatch.values.allSatisfy { $0.count == 1 }, "a batch is coded by one model")
+        #expect(perBatch.filter { $0.key >= 10 }.values.allSatisfy { $0 == ["2"] }, "batches queued after the swap")
+        #expect(swaps.withLock { $0 }.map(\.0) == ["2"])
     }
 }

@@ -23,8 +23,27 @@ enum TestPackage {
         return directory
     }()
 
-    static func classifier(threshold: Double? = nil) throws -> FormClassifier {
-        try FormClassifier(packageAt: directory, overrides: DecisionOverrides(confidenceThreshold: threshold))
+    /// The same model as another version, for swaps.
+    static let secondVersion: URL = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let fixtures = root.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-tests-v2-\(getpid())")
+        _ = try! FastTextImporter.importModel(
+            from: fixtures.appendingPathComponent("ova.bin"),
+            labels: fixtures.appendingPathComponent("naf_labels.csv"),
+            name: "naf-test",
+            version: "2",
+            to: directory
+        )
+        return directory
+    }()
+
+    static func classifier(threshold: Double? = nil, version: String = "1") throws -> FormClassifier {
+        try FormClassifier(
+            packageAt: version == "1" ? directory : secondVersion,
+            overrides: DecisionOverrides(confidenceThreshold: threshold)
+        )
     }
 }
 
