@@ -21,6 +21,7 @@ public final class CodingWorker: Service, Sendable {
     private let pipeline: any CodingPipeline
     private let probe = BrokerProbe()
     private let follower: ModelFollower?
+    private let reporter: FleetReporter?
 
     /// Loads the model package (refusing a bad one) and creates the Kafka clients.
     public init(configuration: WorkerConfiguration, logger: Logger) throws {
@@ -117,6 +118,9 @@ public final class CodingWorker: Service, Sendable {
         follower = configuration.controlTopic.map {
             ModelFollower(configuration: configuration, topic: $0, pipeline: pipeline, logger: logger)
         }
+        reporter = try configuration.fleetTopic.map {
+            try FleetReporter(configuration: configuration, topic: $0, logger: logger)
+        }
     }
 
     /// The model coding now.
@@ -153,6 +157,26 @@ public final class CodingWorker: Service, Sendable {
     /// How many partitions of the forms topic this worker owns now.
     public var assignedPartitions: Int { consumer.assignment.count }
 
+    /// What the worker tells the fleet now.
+    public var report: WorkerReport {
+        let model = pipeline.model
+        let counters = self.counters
+        return WorkerReport(
+            workerID: configuration.workerID,
+            active: ModelRef(name: model.name, version: model.version, sha256: model.sha256),
+            directiveGeneration: follower?.generation ?? 0,
+            loadErrors: follower?.refusals ?? [],
+            counters: WorkerCounters(
+                formsIn: counters.formsIn,
+                autoCoded: counters.autoCoded,
+                manualReview: counters.manualReview,
+                deadLetters: counters.deadLetters,
+                errors: counters.replacedOutputs
+            ),
+            reportedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+        )
+    }
+
     /// What the liveness and readiness probes answer now.
     public var health: WorkerHealth {
         let snapshot = WorkerHealth.Snapshot(
@@ -174,6 +198,8 @@ public final class CodingWorker: Service, Sendable {
         defer { probe.stop() }
         // The fleet's model before the first form: a restarted worker comes back on it.
         if let follower, await follower.catchUp() { follower.start() }
+        let reports = reporter.map { reporter in Task { [self] in await reporter.run { self.report } } }
+        defer { reporter?.stop() }
         await prepareOutputTopics()
         try consumer.subscribe(topics: [configuration.topics.forms])
         let stopping = self.stopping
@@ -191,6 +217,8 @@ public final class CodingWorker: Service, Sendable {
         }
         try await consumer.close()
         await follower?.stop()
+        reporter?.stop()
+        await reports?.value
         if let failure = ledger.failure {
             logger.error("worker stopped: it could not deliver any more", metadata: ["counters": "\(counters)"])
             throw WorkerFailure(reason: failure)

@@ -35,6 +35,8 @@ public struct WorkerConfiguration: Sendable {
     /// The compacted topic of the fleet's desired model (directives keyed by `groupID`), followed
     /// outside the group; `nil` runs `modelPackage` whatever the fleet does.
     public var controlTopic: String? = StreamCoderTopic.control
+    /// The topic worker reports go to (`nil`: no reports).
+    public var fleetTopic: String? = StreamCoderTopic.fleet
     /// A directory of trusted `.pub` keys: when set, only packages signed by one of them are run.
     public var trustedKeys: URL?
     /// Exactly once: outputs and input offsets committed in one transaction per micro-batch, by a
@@ -111,6 +113,11 @@ public struct WorkerConfiguration: Sendable {
     /// process otherwise (an unfinished transaction then ends at the broker's transaction timeout).
     public var transactionalID: String {
         "streamcoder-\(groupID)-\(instanceID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")"
+    }
+
+    /// The id the worker reports under: its `instanceID`, or host and process id.
+    public var workerID: String {
+        instanceID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// A worker of `groupID` on `bootstrapServers` coding with the package at `modelPackage`.

@@ -109,6 +109,7 @@ final class E2EBench: Sendable {
         if let threads = command.codingThreads { configuration.codingThreads = threads }
         configuration.exactlyOnce = exactlyOnce
         configuration.controlTopic = nil  // the bench measures coding, not model directives
+        configuration.fleetTopic = nil
         configuration.instanceID = exactlyOnce ? prefix : nil
         return try CodingWorker(configuration: configuration, logger: logger)
     }

@@ -149,3 +149,81 @@ extension ModelsCommand {
         }
     }
 }
+
+extension ModelsCommand {
+    /// `models status`: the fleet's directive and what each worker runs.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: "Show the fleet's model directive and each worker's model, counts and refusals.",
+            discussion: """
+                Reads the control topic (the directive) and the fleet topic (worker reports, sent \
+                every 5 s and on every change); a worker silent for --gone-after seconds is shown \
+                as gone. Works with or without a coordinator.
+                """
+        )
+
+        @OptionGroup var kafka: KafkaOptions
+
+        @Option(help: "The fleet: its workers' consumer group.")
+        var group: String = "streamcoder-workers"
+
+        @Option(name: .customLong("gone-after"), help: "Seconds of silence after which a worker is gone.")
+        var goneAfter: Int = 30
+
+        @Flag(help: "One JSON object instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let logger = makeLogger("streamcoder.models")
+            let brokers = try kafka.bootstrapServers()
+            let properties = try kafka.librdkafkaProperties()
+            let directive = try await ControlTopic(bootstrapServers: brokers, properties: properties)
+                .directives(logger: logger)[group]
+            let fleet = try await FleetView.read(
+                bootstrapServers: brokers,
+                properties: properties,
+                goneAfter: .seconds(goneAfter),
+                logger: logger
+            )
+            let members = fleet.members.values.sorted { $0.report.workerID < $1.report.workerID }
+            if json {
+                struct Output: Encodable {
+                    var directive: ModelDirective?
+                    var workers: [WorkerReport]
+                    var gone: [String]
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let output = Output(
+                    directive: directive,
+                    workers: members.map(\.report),
+                    gone: members.filter(\.isGone).map(\.report.workerID)
+                )
+                printLine(String(decoding: try encoder.encode(output), as: UTF8.self))
+                return
+            }
+            if let directive {
+                let model = directive.package.model
+                printLine(
+                    "directive \(directive.generation): \(model.name)@\(model.version) (\(directive.package.uri))"
+                )
+            } else {
+                printLine("no directive for \(group): workers run their --model")
+            }
+            printLine("worker\tstate\tmodel\tgeneration\tforms in\tauto-coded\tmanual review\tdead letters\trefused")
+            for member in members {
+                let report = member.report
+                let model = report.active.map { "\($0.name)@\($0.version)" } ?? "-"
+                let refused =
+                    report.loadErrors.last.map { "\(report.loadErrors.count): \($0.model.name)@\($0.model.version)" }
+                    ?? "0"
+                let counters = report.counters
+                printLine(
+                    "\(report.workerID)\t\(member.isGone ? "gone" : "up")\t\(model)\t\(report.directiveGeneration)\t"
+                        + "\(counters.formsIn)\t\(counters.autoCoded)\t\(counters.manualReview)\t\(counters.deadLetters)\t\(refused)"
+                )
+            }
+        }
+    }
+}

@@ -60,6 +60,16 @@ struct HotSwapTests {
         for (partition, sequence) in try versionsByPartition(results.lines + reviews.lines) {
             #expect(sequence == sequence.sorted(), "versions never go back on \(partition)")
         }
+        // models status: the directive, and both workers on version 2 with the refusal reported.
+        var status = ""
+        try await poll("both workers reported", timeout: .seconds(20)) {
+            status = (try? await broker.run(["models", "status"])) ?? ""
+            let rows = status.split(separator: "\n").filter { $0.contains("\tup\t") }
+            return rows.count == 2
+                && rows.allSatisfy { $0.contains("\tnaf-test@2\t2\t") && $0.hasSuffix("1: naf-test@3") }
+        }
+        #expect(status.hasPrefix("directive 2: naf-test@3"), "\(status)")
+        print("hot swap status:\n\(status)")
         for worker in [early, late] {
             worker.signal(SIGTERM)
             #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")

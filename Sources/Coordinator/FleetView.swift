@@ -1,0 +1,59 @@
+import Foundation
+import Kafka
+import Logging
+import Wire
+
+/// The fleet as its reports on `streamcoder.fleet` show it: the newest report of each worker, and
+/// whether the worker is gone (silent for longer than a timeout).
+public struct FleetView: Sendable {
+    /// One worker as last reported.
+    public struct Member: Sendable {
+        /// The newest report.
+        public var report: WorkerReport
+        /// Whether it stopped reporting (silent for longer than the timeout).
+        public var isGone: Bool
+    }
+
+    /// The workers, by id.
+    public var members: [String: Member]
+
+    /// Reads the last `window` reports of the fleet topic; a worker silent for `goneAfter` is gone.
+    public static func read(
+        bootstrapServers: String,
+        properties: [String: String] = [:],
+        topic: String = StreamCoderTopic.fleet,
+        window: Int64 = 10_000,
+        goneAfter: Duration = .seconds(30),
+        logger: Logger
+    ) async throws -> FleetView {
+        var settings = KafkaConsumerConfiguration(
+            bootstrapServers: bootstrapServers,
+            groupID: "streamcoder-operator-\(UUID().uuidString)",
+            properties: properties
+        )
+        settings.autoCommitIntervalMilliseconds = 0
+        let consumer = try KafkaConsumer(configuration: settings, logger: logger)
+        let partition = KafkaTopicPartition(topic: topic, partition: 0)
+        let (low, high) = try await consumer.watermarks(of: partition)
+        let start = max(low, high - window)
+        try consumer.assign([partition: start])
+        var newest: [String: WorkerReport] = [:]
+        var position = start
+        let deadline = ContinuousClock.now + .seconds(30)
+        while position < high && ContinuousClock.now < deadline {
+            for message in try await consumer.nextBatch(maxMessages: 500, timeout: .milliseconds(200)) {
+                position = max(position, message.offset + 1)
+                guard let value = message.value, let report = try? WorkerReport(decoding: value) else { continue }
+                if report.reportedAtUnixMs >= (newest[report.workerID]?.reportedAtUnixMs ?? 0) {
+                    newest[report.workerID] = report
+                }
+            }
+        }
+        try? await consumer.close()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let limit = Int64(goneAfter.components.seconds) * 1_000
+        return FleetView(
+            members: newest.mapValues { Member(report: $0, isGone: now - $0.reportedAtUnixMs > limit) }
+        )
+    }
+}
