@@ -2,6 +2,7 @@ import ArgumentParser
 import Classifier
 import Coordinator
 import Foundation
+import Logging
 import Wire
 
 extension ModelsCommand {
@@ -135,17 +136,36 @@ extension ModelsCommand {
             )
             let current = try await control.directives(logger: logger)[group]
             let model = ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256)
+            let previous: ModelRef?
+            if let current {
+                previous = current.package.model
+            } else {
+                previous = try await modelTheFleetRuns(logger: logger)
+            }
             let directive = ModelDirective(
                 generation: (current?.generation ?? 0) + 1,
                 package: PackageRef(model: model, uri: directory.path),
-                previous: current?.package.model,
+                previous: previous,
                 issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
             )
             try await control.publish(directive, group: group, logger: logger)
             printLine(
                 "activated \(reference) for \(group): generation \(directive.generation)"
-                    + (current.map { ", after \($0.package.model.name)@\($0.package.model.version)" } ?? "")
+                    + (previous.map { ", after \($0.name)@\($0.version)" } ?? "")
             )
+        }
+
+        /// Before the first directive, the model most of the fleet's live workers report running
+        /// (their --model): what a rollback returns to.
+        private func modelTheFleetRuns(logger: Logger) async throws -> ModelRef? {
+            let fleet = try await FleetView.read(
+                bootstrapServers: try kafka.bootstrapServers(),
+                properties: try kafka.librdkafkaProperties(),
+                logger: logger
+            )
+            let running = fleet.members.values.filter { !$0.isGone }.compactMap(\.report.active)
+            let counts = Dictionary(grouping: running) { "\($0.name)@\($0.version)" }
+            return counts.max { $0.value.count < $1.value.count }?.value.first
         }
     }
 }
@@ -224,6 +244,76 @@ extension ModelsCommand {
                         + "\(counters.formsIn)\t\(counters.autoCoded)\t\(counters.manualReview)\t\(counters.deadLetters)\t\(refused)"
                 )
             }
+        }
+    }
+}
+
+extension ModelsCommand {
+    /// `models rollback`: the fleet goes back to the model before the current directive's.
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rollback",
+            abstract: "Switch the fleet back to the model it ran before the last activation.",
+            discussion: """
+                Writes the next directive with the current one's previous model, found in the store \
+                and checked again (every load check, and its signature with --trusted-keys).
+                """
+        )
+
+        @OptionGroup var kafka: KafkaOptions
+
+        @Option(help: "The model store directory (env STREAMCODER_MODEL_STORE).")
+        var store: String?
+
+        @Option(help: "The fleet: its workers' consumer group.")
+        var group: String = "streamcoder-workers"
+
+        @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
+        var controlTopic: String = StreamCoderTopic.control
+
+        @Option(name: .customLong("trusted-keys"), help: "Refuse a package not signed by one of these .pub keys.")
+        var trustedKeys: String?
+
+        func run() async throws {
+            let logger = makeLogger("streamcoder.models")
+            let control = ControlTopic(
+                bootstrapServers: try kafka.bootstrapServers(),
+                properties: try kafka.librdkafkaProperties(),
+                topic: controlTopic
+            )
+            guard let current = try await control.directives(logger: logger)[group] else {
+                throw CommandError("\(group) has no directive on \(controlTopic): nothing to roll back")
+            }
+            guard let previous = current.previous, !previous.name.isEmpty else {
+                throw CommandError(
+                    "directive \(current.generation) of \(group) names no previous model: activate one by name instead"
+                )
+            }
+            let store = ModelStore(directory: try storeDirectory(store))
+            guard let entry = try store.entry("\(previous.name)@\(previous.version)") else {
+                throw CommandError(
+                    "\(previous.name)@\(previous.version) is not in the store \(store.directory.path): push it again"
+                )
+            }
+            let directory = store.packageDirectory(hash: entry.hash)
+            let trusted = try trustedKeys.map { path throws(ModelPackageError) in
+                try TrustedKeys(directory: URL(fileURLWithPath: path))
+            }
+            let package = try ModelPackage.load(from: directory, trustedKeys: trusted)
+            let directive = ModelDirective(
+                generation: current.generation + 1,
+                package: PackageRef(
+                    model: ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256),
+                    uri: directory.path
+                ),
+                previous: current.package.model,
+                issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+            )
+            try await control.publish(directive, group: group, logger: logger)
+            printLine(
+                "rolled \(group) back to \(entry.reference): generation \(directive.generation), "
+                    + "after \(current.package.model.name)@\(current.package.model.version)"
+            )
         }
     }
 }

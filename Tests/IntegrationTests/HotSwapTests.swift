@@ -76,6 +76,29 @@ struct HotSwapTests {
         }
     }
 
+    @Test func rollbackReturnsTheFleetToThePreviousModel() async throws {
+        let broker = try await BrokerProcess.start()
+        let first = try await importTestPackage(version: "1")
+        let second = try await importTestPackage(version: "2")
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        for package in [first, second] {
+            try await runToCompletion(TestPaths.streamcoder, ["models", "push", package.path, "--store", store.path])
+        }
+        let worker = try broker.worker(package: first, name: "worker")
+        try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+        try await broker.run(["models", "activate", "naf-test@2", "--store", store.path])
+        try await worker.waitUntil("the swap to version 2") { worker.errorOutput.contains("to=naf-test@2") }
+        let rolledBack = try await broker.run(["models", "rollback", "--store", store.path])
+        #expect(rolledBack.hasPrefix("rolled streamcoder-workers back to naf-test@1: generation 2"), "\(rolledBack)")
+        try await worker.waitUntil("the swap back") { worker.errorOutput.contains("to=naf-test@1") }
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "500"])
+        let (results, reviews) = try resultReaders(broker)
+        try await results.waitUntil("every result") { results.lines.count + reviews.lines.count >= 500 }
+        #expect(try versions(results.lines + reviews.lines).values.allSatisfy { $0 == "1" })
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
+    }
+
     func resultReaders(_ broker: BrokerProcess) throws -> (ChildProcess, ChildProcess) {
         (
             try broker.consumer(
