@@ -12,6 +12,8 @@ public enum StreamCoderTopic {
     public static let control = "streamcoder.control"
     /// Worker reports.
     public static let fleet = "streamcoder.fleet"
+    /// Results of a candidate model in shadow mode: never on the coded or manual-review topics.
+    public static let shadow = "registry.codings.shadow.v1"
     /// Default reply topic of request/reply callers (`streamcoder code --brokers`).
     public static let replies = "streamcoder.replies.v1"
 
@@ -22,6 +24,7 @@ public enum StreamCoderTopic {
         (codings, nil, [:]),
         (manualReview, nil, [:]),
         (deadLetter, 4, [:]),
+        (shadow, nil, [:]),
         (control, 1, ["cleanup.policy": "compact"]),
         (fleet, 1, [:]),
         (replies, 4, [:]),

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Wire
 
 /// Threads that code the micro-batches the pipeline's loop reads: each takes the next batch from
 /// a short shared queue, decodes, classifies and encodes it with a classifier of its own, and
@@ -28,6 +29,10 @@ final class CodingLanes: @unchecked Sendable {
     private var current: [FormClassifier]
     /// Classifiers of another model, taken once every lane is between two batches.
     private var pending: [FormClassifier]?
+    /// A candidate beside the current model (canary or shadow), one classifier per lane; changed
+    /// at the same barrier as a swap.
+    private var candidate: Candidate?
+    private var pendingCandidate: Candidate??
     /// Whether any batch was taken yet.
     private var codedAny = false
     /// Called (under the lanes' lock) when a pending model takes over; the flag says whether
@@ -58,6 +63,35 @@ final class CodingLanes: @unchecked Sendable {
         self.ledger = ledger
         self.onSwap = onSwap
         self.emit = emit
+    }
+
+    /// A candidate model beside the current one: with `shadow`, it codes every form and its
+    /// results go to the shadow topic only; otherwise it codes the forms whose key hashes under
+    /// `fraction` (a canary) and its results are published as the current model's are.
+    struct Candidate {
+        var classifiers: [FormClassifier]
+        var fraction: Double
+        var shadow: Bool
+    }
+
+    /// Sets (or, with `nil`, ends) the candidate for the batches not taken yet, at the same
+    /// barrier as a swap: every lane between two batches.
+    func setCandidate(_ candidate: Candidate?) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard codedAny else {
+            self.candidate = candidate
+            return
+        }
+        pendingCandidate = .some(candidate)
+        condition.broadcast()
+    }
+
+    /// The candidate model, if any.
+    var candidateModel: ModelIdentity? {
+        condition.lock()
+        defer { condition.unlock() }
+        return candidate?.classifiers[0].identity
     }
 
     /// Codes the batches not taken yet with `classifiers` (one per lane): once every lane has
@@ -118,8 +152,8 @@ final class CodingLanes: @unchecked Sendable {
     }
 
     private func serve(lane: Int) {
-        while let (batch, classifier) = next(lane: lane) {
-            code(batch, with: classifier)
+        while let (batch, classifier, candidate) = next(lane: lane) {
+            code(batch, with: classifier, candidate: candidate)
             condition.lock()
             busy -= 1
             condition.broadcast()
@@ -133,33 +167,52 @@ final class CodingLanes: @unchecked Sendable {
 
     /// The next batch and the classifier to code it with; `nil` once closing with nothing left.
     /// A pending model takes over first, as soon as no lane is coding.
-    private func next(lane: Int) -> (Batch, FormClassifier)? {
+    private func next(lane: Int) -> (Batch, FormClassifier, (FormClassifier, Double, Bool)?)? {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if let incoming = pending, busy == 0 {
-                let old = current[0].identity
-                current = incoming
-                pending = nil
-                onSwap(old, incoming[0].identity, true)
+            if busy == 0 && (pending != nil || pendingCandidate != nil) {
+                if let incoming = pending {
+                    let old = current[0].identity
+                    current = incoming
+                    pending = nil
+                    onSwap(old, incoming[0].identity, true)
+                }
+                if let incoming = pendingCandidate {
+                    candidate = incoming
+                    pendingCandidate = nil
+                }
                 condition.broadcast()
             }
-            if pending == nil, !queue.isEmpty {
+            let changing = pending != nil || pendingCandidate != nil
+            if !changing, !queue.isEmpty {
                 let batch = queue.removeFirst()
                 busy += 1
                 codedAny = true
                 condition.broadcast()
-                return (batch, current[lane])
+                return (batch, current[lane], candidate.map { ($0.classifiers[lane], $0.fraction, $0.shadow) })
             }
-            if queue.isEmpty && closing && pending == nil { return nil }
+            if queue.isEmpty && closing && !changing { return nil }
             condition.wait()
         }
     }
 
-    private func code(_ batch: Batch, with classifier: FormClassifier) {
+    private func code(
+        _ batch: Batch,
+        with classifier: FormClassifier,
+        candidate: (classifier: FormClassifier, fraction: Double, shadow: Bool)?
+    ) {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let started = ContinuousClock.now
-        let outputs = coder.outputs(for: batch.messages, classifier: classifier, now: now)
+        let outputs: [[KafkaProducerMessage]]
+        if let candidate {
+            outputs =
+                candidate.shadow
+                ? shadowed(batch.messages, stable: classifier, candidate: candidate.classifier, now: now)
+                : canary(batch.messages, stable: classifier, candidate: candidate, now: now)
+        } else {
+            outputs = coder.outputs(for: batch.messages, classifier: classifier, now: now)
+        }
         metrics.batchCoding.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
         metrics.batchSize.record(batch.messages.count)
         for ((input, source), messageOutputs) in zip(zip(batch.inputs, batch.messages), outputs) {
@@ -174,5 +227,53 @@ final class CodingLanes: @unchecked Sendable {
                 emit(output)
             }
         }
+    }
+
+    /// The current model's outputs, plus the candidate's results on the shadow topic (its dead
+    /// letters are dropped: the current model's outputs account for the input).
+    private func shadowed(
+        _ messages: [KafkaConsumerMessage],
+        stable: FormClassifier,
+        candidate: FormClassifier,
+        now: Int64
+    ) -> [[KafkaProducerMessage]] {
+        var shadowCoder = coder
+        shadowCoder.topics.codings = coder.topics.shadow
+        shadowCoder.topics.manualReview = coder.topics.shadow
+        let live = coder.outputs(for: messages, classifier: stable, now: now)
+        let shadow = shadowCoder.outputs(for: messages.map(\.withoutReplyTo), classifier: candidate, now: now)
+        return zip(live, shadow).map { live, shadow in live + shadow.filter { $0.topic == coder.topics.shadow } }
+    }
+
+    /// Each form coded by the candidate when its key falls under the fraction, else by the
+    /// current model; outputs in the batch's order.
+    private func canary(
+        _ messages: [KafkaConsumerMessage],
+        stable: FormClassifier,
+        candidate: (classifier: FormClassifier, fraction: Double, shadow: Bool),
+        now: Int64
+    ) -> [[KafkaProducerMessage]] {
+        let routed = messages.map { CanaryRouter.routesToCandidate($0.key, fraction: candidate.fraction) }
+        let toCandidate = messages.indices.filter { routed[$0] }
+        let toStable = messages.indices.filter { !routed[$0] }
+        var outputs = [[KafkaProducerMessage]](repeating: [], count: messages.count)
+        let candidateOutputs = coder.outputs(
+            for: toCandidate.map { messages[$0] },
+            classifier: candidate.classifier,
+            now: now
+        )
+        let stableOutputs = coder.outputs(for: toStable.map { messages[$0] }, classifier: stable, now: now)
+        for (index, output) in zip(toCandidate, candidateOutputs) { outputs[index] = output }
+        for (index, output) in zip(toStable, stableOutputs) { outputs[index] = output }
+        return outputs
+    }
+}
+
+extension KafkaConsumerMessage {
+    /// The record without a caller's reply topic: a shadow result never answers a caller.
+    var withoutReplyTo: KafkaConsumerMessage {
+        var copy = self
+        copy.headers.removeAll { $0.key == StreamCoderHeader.replyTo }
+        return copy
     }
 }

@@ -13,6 +13,12 @@ protocol CodingPipeline: Sendable {
     func swap(to classifier: FormClassifier)
     /// The model coding now.
     var model: ModelIdentity { get }
+    /// Runs `classifier` beside the model as a canary (the forms whose key hashes under
+    /// `fraction`) or in shadow (every form, results to the shadow topic); `nil` ends it. Taken
+    /// between two micro-batches, with any pending swap.
+    func setCandidate(_ classifier: FormClassifier?, fraction: Double, shadow: Bool)
+    /// The candidate model, if any.
+    var candidateModel: ModelIdentity? { get }
 }
 
 extension WorkerConfiguration {

@@ -164,6 +164,7 @@ public final class CodingWorker: Service, Sendable {
         return WorkerReport(
             workerID: configuration.workerID,
             active: ModelRef(name: model.name, version: model.version, sha256: model.sha256),
+            candidate: pipeline.candidateModel.map { ModelRef(name: $0.name, version: $0.version, sha256: $0.sha256) },
             directiveGeneration: follower?.generation ?? 0,
             loadErrors: follower?.refusals ?? [],
             counters: WorkerCounters(

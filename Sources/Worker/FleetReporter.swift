@@ -36,7 +36,10 @@ final class FleetReporter: Sendable {
         var lastSent = ContinuousClock.now
         while !stopped.isRaised {
             let report = snapshot()
-            let changed = last.map { $0.active != report.active || $0.loadErrors != report.loadErrors } ?? true
+            let changed =
+                last.map {
+                    $0.active != report.active || $0.candidate != report.candidate || $0.loadErrors != report.loadErrors
+                } ?? true
             if changed || ContinuousClock.now - lastSent >= interval {
                 send(report)
                 last = report

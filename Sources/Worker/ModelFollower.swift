@@ -130,37 +130,56 @@ final class ModelFollower: @unchecked Sendable {
         }
         guard isNew else { return }
         let wanted = directive.package.model
-        let current = pipeline.model
-        if wanted.name == current.name && wanted.version == current.version
-            && (wanted.sha256.isEmpty || wanted.sha256 == current.sha256)
-        {
+        let isCandidate = directive.canaryFraction < 1 || directive.shadow
+        if !isCandidate && runs(wanted, pipeline.model) {
+            pipeline.setCandidate(nil, fraction: 0, shadow: false)
             logger.info("directive \(directive.generation): \(wanted.name)@\(wanted.version) already runs")
             return
         }
         do {
-            let classifier = try FormClassifier(
-                packageAt: URL(fileURLWithPath: directive.package.uri),
-                overrides: configuration.decision,
-                trustedKeys: configuration.trustedKeys
-            )
+            let classifier = try load(directive)
             let loaded = classifier.identity
-            guard loaded.name == wanted.name, loaded.version == wanted.version,
-                wanted.sha256.isEmpty || wanted.sha256 == loaded.sha256
-            else {
-                throw ModelStoreMismatch(
-                    description: "\(directive.package.uri) holds \(loaded.name)@\(loaded.version) "
-                        + "(sha256 \(loaded.sha256.prefix(12))), not the \(wanted.name)@\(wanted.version) "
-                        + "(sha256 \(wanted.sha256.prefix(12))) the directive names"
-                )
-            }
+            let mode =
+                directive.shadow
+                ? "in shadow"
+                : isCandidate ? "as a canary for \(directive.canaryFraction * 100) % of the forms" : "everywhere"
             logger.info(
-                "model loaded and checked: switching between two micro-batches",
+                "model loaded and checked: it codes \(mode) from the next micro-batch",
                 metadata: ["generation": "\(directive.generation)", "model": "\(loaded.name)@\(loaded.version)"]
             )
-            pipeline.swap(to: classifier)
+            if isCandidate {
+                pipeline.setCandidate(classifier, fraction: directive.canaryFraction, shadow: directive.shadow)
+            } else {
+                pipeline.setCandidate(nil, fraction: 0, shadow: false)
+                pipeline.swap(to: classifier)
+            }
         } catch {
             refuse(wanted, generation: directive.generation, because: "\(error)")
         }
+    }
+
+    private func runs(_ wanted: ModelRef, _ current: ModelIdentity) -> Bool {
+        wanted.name == current.name && wanted.version == current.version
+            && (wanted.sha256.isEmpty || wanted.sha256 == current.sha256)
+    }
+
+    /// The directive's package, loaded and checked, and checked to be the model it names.
+    private func load(_ directive: ModelDirective) throws -> FormClassifier {
+        let wanted = directive.package.model
+        let classifier = try FormClassifier(
+            packageAt: URL(fileURLWithPath: directive.package.uri),
+            overrides: configuration.decision,
+            trustedKeys: configuration.trustedKeys
+        )
+        let loaded = classifier.identity
+        guard runs(wanted, loaded) else {
+            throw ModelStoreMismatch(
+                description: "\(directive.package.uri) holds \(loaded.name)@\(loaded.version) "
+                    + "(sha256 \(loaded.sha256.prefix(12))), not the \(wanted.name)@\(wanted.version) "
+                    + "(sha256 \(wanted.sha256.prefix(12))) the directive names"
+            )
+        }
+        return classifier
     }
 
     private func refuse(_ model: ModelRef, generation: UInt64, because reason: String) {

@@ -72,6 +72,20 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
 
     var model: ModelIdentity { lanes.model }
 
+    func setCandidate(_ classifier: FormClassifier?, fraction: Double, shadow: Bool) {
+        lanes.setCandidate(
+            classifier.map {
+                CodingLanes.Candidate(
+                    classifiers: configuration.laneClassifiers($0),
+                    fraction: fraction,
+                    shadow: shadow
+                )
+            }
+        )
+    }
+
+    var candidateModel: ModelIdentity? { lanes.candidateModel }
+
     /// Starts the loop and the lanes; `done` runs once they have stopped and drained (or given up).
     func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {
         lanes.start()

@@ -44,6 +44,18 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
 
     var model: ModelIdentity { current.withLock { $0 } }
 
+    /// Exactly-once workers switch whole models only: a canary or shadow directive is logged and
+    /// left to the at-least-once workers of the fleet.
+    func setCandidate(_ classifier: FormClassifier?, fraction: Double, shadow: Bool) {
+        guard let classifier else { return }
+        logger.warning(
+            "an exactly-once worker runs no canary or shadow: it keeps its model until a full activation",
+            metadata: ["candidate": "\(classifier.identity.name)@\(classifier.identity.version)"]
+        )
+    }
+
+    var candidateModel: ModelIdentity? { nil }
+
     /// Takes a model that arrived, between two batches.
     private func takeIncoming() {
         guard

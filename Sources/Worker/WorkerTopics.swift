@@ -10,6 +10,8 @@ public struct WorkerTopics: Sendable, Equatable {
     public var manualReview = StreamCoderTopic.manualReview
     /// Poison input, unchanged, with error headers.
     public var deadLetter = StreamCoderTopic.deadLetter
+    /// Results of a candidate in shadow mode (given up, like replies, when they cannot be delivered).
+    public var shadow = StreamCoderTopic.shadow
 
     /// The contract's default topics.
     public init() {}

@@ -115,6 +115,23 @@ extension ModelsCommand {
         @Option(name: .customLong("trusted-keys"), help: "Refuse a package not signed by one of these .pub keys.")
         var trustedKeys: String?
 
+        @Option(
+            help: """
+                Run it as a canary: it codes this fraction of the forms (by a hash of their key, the \
+                same forms every time) beside the fleet's model; models promote makes it the model.
+                """
+        )
+        var canary: Double?
+
+        @Flag(help: "Run it in shadow: it codes every form too, its results go to the shadow topic only.")
+        var shadow = false
+
+        func validate() throws {
+            if let canary, !(canary > 0 && canary < 1) {
+                throw ValidationError("--canary must be a fraction between 0 and 1 (exclusive), e.g. 0.1")
+            }
+        }
+
         func run() async throws {
             let logger = makeLogger("streamcoder.models")
             let store = ModelStore(directory: try storeDirectory(store))
@@ -136,22 +153,28 @@ extension ModelsCommand {
             )
             let current = try await control.directives(logger: logger)[group]
             let model = ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256)
+            // The model it replaces (or runs beside): a canary's own is its stable one.
             let previous: ModelRef?
             if let current {
-                previous = current.package.model
+                let isCandidate = current.canaryFraction < 1 || current.shadow
+                previous = isCandidate ? current.previous : current.package.model
             } else {
                 previous = try await modelTheFleetRuns(logger: logger)
             }
             let directive = ModelDirective(
                 generation: (current?.generation ?? 0) + 1,
                 package: PackageRef(model: model, uri: directory.path),
+                canaryFraction: shadow ? 1 : canary ?? 1,
+                shadow: shadow,
                 previous: previous,
                 issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
             )
             try await control.publish(directive, group: group, logger: logger)
+            let mode = shadow ? " in shadow" : canary.map { " as a canary for \($0 * 100) % of the forms" } ?? ""
             printLine(
-                "activated \(reference) for \(group): generation \(directive.generation)"
-                    + (previous.map { ", after \($0.name)@\($0.version)" } ?? "")
+                "activated \(reference)\(mode) for \(group): generation \(directive.generation)"
+                    + (previous.map { ", \(shadow || canary != nil ? "beside" : "after") \($0.name)@\($0.version)" }
+                        ?? "")
             )
         }
 
@@ -231,16 +254,19 @@ extension ModelsCommand {
             } else {
                 printLine("no directive for \(group): workers run their --model")
             }
-            printLine("worker\tstate\tmodel\tgeneration\tforms in\tauto-coded\tmanual review\tdead letters\trefused")
+            printLine(
+                "worker\tstate\tmodel\tcandidate\tgeneration\tforms in\tauto-coded\tmanual review\tdead letters\trefused"
+            )
             for member in members {
                 let report = member.report
                 let model = report.active.map { "\($0.name)@\($0.version)" } ?? "-"
+                let candidate = report.candidate.map { "\($0.name)@\($0.version)" } ?? "-"
                 let refused =
                     report.loadErrors.last.map { "\(report.loadErrors.count): \($0.model.name)@\($0.model.version)" }
                     ?? "0"
                 let counters = report.counters
                 printLine(
-                    "\(report.workerID)\t\(member.isGone ? "gone" : "up")\t\(model)\t\(report.directiveGeneration)\t"
+                    "\(report.workerID)\t\(member.isGone ? "gone" : "up")\t\(model)\t\(candidate)\t\(report.directiveGeneration)\t"
                         + "\(counters.formsIn)\t\(counters.autoCoded)\t\(counters.manualReview)\t\(counters.deadLetters)\t\(refused)"
                 )
             }
@@ -314,6 +340,46 @@ extension ModelsCommand {
                 "rolled \(group) back to \(entry.reference): generation \(directive.generation), "
                     + "after \(current.package.model.name)@\(current.package.model.version)"
             )
+        }
+    }
+}
+
+extension ModelsCommand {
+    /// `models promote`: the canary or shadow candidate becomes the fleet's model.
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "promote",
+            abstract: "Make the fleet's canary or shadow candidate its model, for every form."
+        )
+
+        @OptionGroup var kafka: KafkaOptions
+
+        @Option(help: "The fleet: its workers' consumer group.")
+        var group: String = "streamcoder-workers"
+
+        @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
+        var controlTopic: String = StreamCoderTopic.control
+
+        func run() async throws {
+            let logger = makeLogger("streamcoder.models")
+            let control = ControlTopic(
+                bootstrapServers: try kafka.bootstrapServers(),
+                properties: try kafka.librdkafkaProperties(),
+                topic: controlTopic
+            )
+            guard let current = try await control.directives(logger: logger)[group],
+                current.canaryFraction < 1 || current.shadow
+            else {
+                throw CommandError("\(group) runs no canary or shadow candidate: nothing to promote")
+            }
+            var directive = current
+            directive.generation += 1
+            directive.canaryFraction = 1
+            directive.shadow = false
+            directive.issuedAtUnixMs = Int64(Date().timeIntervalSince1970 * 1_000)
+            try await control.publish(directive, group: group, logger: logger)
+            let model = current.package.model
+            printLine("promoted \(model.name)@\(model.version) for \(group): generation \(directive.generation)")
         }
     }
 }

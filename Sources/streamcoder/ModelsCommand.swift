@@ -9,7 +9,7 @@ struct ModelsCommand: AsyncParsableCommand {
         abstract: "Import, inspect, train, evaluate, sign and store model packages.",
         subcommands: [
             ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self, Keygen.self,
-            Sign.self, Push.self, List.self, Activate.self, Rollback.self, Status.self,
+            Sign.self, Push.self, List.self, Activate.self, Promote.self, Rollback.self, Status.self,
         ]
     )
 

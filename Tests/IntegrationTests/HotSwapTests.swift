@@ -62,12 +62,17 @@ struct HotSwapTests {
         }
         // models status: the directive, and both workers on version 2 with the refusal reported.
         var status = ""
-        try await poll("both workers reported", timeout: .seconds(20)) {
-            status = (try? await broker.run(["models", "status"])) ?? ""
-            let rows = status.split(separator: "\n").filter { $0.contains("\tup\t") }
-            return rows.count == 2
-                && rows.allSatisfy { $0.contains("\tnaf-test@2\t2\t") && $0.hasSuffix("1: naf-test@3") }
-        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var rows: [Substring] = []
+        repeat {
+            try await Task.sleep(for: .milliseconds(500))
+            status = try await broker.run(["models", "status"])
+            rows = status.split(separator: "\n").filter { $0.contains("\tup\t") }
+        } while !(rows.count == 2
+            && rows.allSatisfy { $0.contains("\tnaf-test@2\t-\t2\t") && $0.hasSuffix("1: naf-test@3") })
+            && ContinuousClock.now < deadline
+        #expect(rows.count == 2, "both workers report\n\(status)")
+        #expect(rows.allSatisfy { $0.contains("\tnaf-test@2\t-\t2\t") && $0.hasSuffix("1: naf-test@3") }, "\(status)")
         #expect(status.hasPrefix("directive 2: naf-test@3"), "\(status)")
         print("hot swap status:\n\(status)")
         for worker in [early, late] {
@@ -95,6 +100,40 @@ struct HotSwapTests {
         let (results, reviews) = try resultReaders(broker)
         try await results.waitUntil("every result") { results.lines.count + reviews.lines.count >= 500 }
         #expect(try versions(results.lines + reviews.lines).values.allSatisfy { $0 == "1" })
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
+    }
+
+    @Test func aCanaryCodesItsShareOfTheFormsAndPromotionMakesItTheModel() async throws {
+        let broker = try await BrokerProcess.start()
+        let first = try await importTestPackage(version: "1")
+        let second = try await importTestPackage(version: "2")
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try await runToCompletion(TestPaths.streamcoder, ["models", "push", second.path, "--store", store.path])
+        let worker = try broker.worker(package: first, name: "worker")
+        try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+        let activated = try await broker.run([
+            "models", "activate", "naf-test@2", "--store", store.path, "--canary", "0.3",
+        ])
+        #expect(activated.contains("as a canary for 30.0 % of the forms"), "\(activated)")
+        try await worker.waitUntil("the canary") { worker.errorOutput.contains("as a canary") }
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2000", "--id-prefix", "k-"])
+        let (results, reviews) = try resultReaders(broker)
+        try await results.waitUntil("the canary's results") { results.lines.count + reviews.lines.count >= 2_000 }
+        let canary = try versions(results.lines + reviews.lines).values.filter { $0 == "2" }.count
+        // 2,000 forms at 30 %: 600 expected, four standard deviations (±82) allowed.
+        #expect((518...682).contains(canary), "\(canary) of 2,000 forms coded by the canary")
+        let status = try await broker.run(["models", "status"])
+        #expect(status.contains("\tnaf-test@1\tnaf-test@2\t1\t"), "\(status)")
+
+        let promoted = try await broker.run(["models", "promote"])
+        #expect(promoted.hasPrefix("promoted naf-test@2 for streamcoder-workers: generation 2"), "\(promoted)")
+        try await worker.waitUntil("the promotion") { worker.errorOutput.contains("to=naf-test@2") }
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "500", "--id-prefix", "p-"])
+        try await results.waitUntil("every result") { results.lines.count + reviews.lines.count >= 2_500 }
+        let after = try versions(results.lines + reviews.lines).filter { $0.key.hasPrefix("p-") }
+        #expect(after.count == 500 && after.values.allSatisfy { $0 == "2" }, "after the promotion: version 2 only")
+        print("canary: \(canary) of 2,000 forms coded by the candidate at 30 %, then promoted")
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
     }

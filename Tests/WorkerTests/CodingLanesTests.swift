@@ -120,4 +120,71 @@ struct CodingLanesTests {
         #expect(perBatch.filter { $0.key >= 10 }.values.allSatisfy { $0 == ["2"] }, "batches queued after the swap")
         #expect(swaps.withLock { $0 }.map(\.0) == ["2"])
     }
+
+    /// Lanes over `first` with `candidate` set before the batches, and what they emitted.
+    func codeWithCandidate(
+        fraction: Double,
+        shadow: Bool,
+        batches: Int
+    ) throws -> [OutputLedger.Output] {
+        var logger = Logger(label: "lanes-tests")
+        logger.logLevel = .critical
+        let topics = WorkerTopics()
+        let ledger = OutputLedger(
+            topics: topics,
+            deadLetters: DeadLetters(topic: topics.deadLetter, maxMessageBytes: 100_000),
+            logger: logger
+        ) { _ in }
+        let emitted = Shared<[OutputLedger.Output]>([])
+        let first = try TestPackage.classifier()
+        let second = try TestPackage.classifier(version: "2")
+        let lanes = CodingLanes(
+            classifiers: [first, first.sibling()],
+            coder: FormCoder(topics: topics),
+            ledger: ledger,
+            onSwap: { _, _, _ in }
+        ) { output in emitted.withLock { $0.append(output) } }
+        lanes.setCandidate(.init(classifiers: [second, second.sibling()], fraction: fraction, shadow: shadow))
+        lanes.start()
+        for index in 0..<batches { lanes.submit(try Self.batch(index, size: 100, ledger: ledger)) }
+        lanes.finish()
+        return emitted.withLock { $0 }
+    }
+
+    @Test func aCanaryCodesTheFormsWhoseKeysHashUnderItsFractionAndTheSameOnesEachTime() throws {
+        let outputs = try codeWithCandidate(fraction: 0.1, shadow: false, batches: 20)
+        let results = try outputs.filter { $0.kind == .result }.map { output in
+            (key: output.message.key!, version: try CodingResult(decoding: output.message.value!).model!.version)
+        }
+        #expect(results.count == 20 * 90, "one result per valid form")
+        let candidate = results.filter { $0.version == "2" }
+        // 1,800 forms at 10 %: 180 expected, four standard deviations (±51) allowed.
+        #expect((129...231).contains(candidate.count), "\(candidate.count) of 1,800 went to the candidate")
+        let misrouted = results.filter { ($0.version == "2") != CanaryRouter.routesToCandidate($0.key, fraction: 0.1) }
+        #expect(misrouted.isEmpty, "\(misrouted.count) forms not coded by the model their key routes to")
+        #expect(outputs.allSatisfy { $0.message.topic != StreamCoderTopic.shadow })
+        let first = Dictionary(results.map { ($0.key, $0.version) }) { $1 }
+        let again = try codeWithCandidate(fraction: 0.1, shadow: false, batches: 20).filter { $0.kind == .result }
+        let changed = try again.filter {
+            try first[$0.message.key!] != CodingResult(decoding: $0.message.value!).model!.version
+        }
+        #expect(
+            again.count == results.count && changed.isEmpty,
+            "a rerun routes every form the same way (\(changed.count) changed)"
+        )
+    }
+
+    @Test func aShadowCandidateCodesEveryFormButPublishesOnlyToTheShadowTopic() throws {
+        let outputs = try codeWithCandidate(fraction: 1, shadow: true, batches: 5)
+        let live = outputs.filter { $0.message.topic != StreamCoderTopic.shadow && $0.kind != .deadLetter }
+        let shadow = outputs.filter { $0.message.topic == StreamCoderTopic.shadow }
+        #expect(live.count == 5 * 90 && shadow.count == 5 * 90)
+        #expect(try live.allSatisfy { try CodingResult(decoding: $0.message.value!).model!.version == "1" })
+        #expect(try shadow.allSatisfy { try CodingResult(decoding: $0.message.value!).model!.version == "2" })
+        #expect(
+            outputs.filter { $0.kind == .deadLetter }.count == 5 * 10,
+            "poison dead-lettered once, not by the shadow"
+        )
+        #expect(shadow.allSatisfy { $0.kind == .reply }, "a shadow result that cannot be delivered is given up")
+    }
 }
