@@ -23,32 +23,14 @@ public struct ControlTopic: Sendable {
 
     /// Reads the topic to its end: the newest directive of each fleet.
     public func directives(logger: Logger) async throws -> [String: ModelDirective] {
-        var settings = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers,
-            groupID: "streamcoder-operator-\(UUID().uuidString)",
-            properties: properties
-        )
-        settings.autoCommitIntervalMilliseconds = 0
-        let consumer = try KafkaConsumer(configuration: settings, logger: logger)
-        let partition = KafkaTopicPartition(topic: topic, partition: 0)
-        let (low, high) = try await consumer.watermarks(of: partition)
-        try consumer.assign([partition: low])
         var newest: [String: ModelDirective] = [:]
-        var position = low
-        let deadline = ContinuousClock.now + .seconds(30)
-        while position < high {
-            guard ContinuousClock.now < deadline else {
-                throw ControlTopicError("\(topic) could not be read to its end (offset \(position) of \(high)) in 30 s")
-            }
-            for message in try await consumer.nextBatch(maxMessages: 500, timeout: .milliseconds(200)) {
-                position = max(position, message.offset + 1)
-                guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }), let value = message.value,
-                    let directive = try? ModelDirective(decoding: value)
-                else { continue }
-                if directive.generation > (newest[key]?.generation ?? 0) { newest[key] = directive }
-            }
+        let reader = TopicReader(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        try await reader.readToEnd(topic) { message in
+            guard let key = message.key.map({ String(decoding: $0, as: UTF8.self) }), let value = message.value,
+                let directive = try? ModelDirective(decoding: value)
+            else { return }
+            if directive.generation > (newest[key]?.generation ?? 0) { newest[key] = directive }
         }
-        try? await consumer.close()
         return newest
     }
 

@@ -26,30 +26,14 @@ public struct FleetView: Sendable {
         goneAfter: Duration = .seconds(30),
         logger: Logger
     ) async throws -> FleetView {
-        var settings = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers,
-            groupID: "streamcoder-operator-\(UUID().uuidString)",
-            properties: properties
-        )
-        settings.autoCommitIntervalMilliseconds = 0
-        let consumer = try KafkaConsumer(configuration: settings, logger: logger)
-        let partition = KafkaTopicPartition(topic: topic, partition: 0)
-        let (low, high) = try await consumer.watermarks(of: partition)
-        let start = max(low, high - window)
-        try consumer.assign([partition: start])
         var newest: [String: WorkerReport] = [:]
-        var position = start
-        let deadline = ContinuousClock.now + .seconds(30)
-        while position < high && ContinuousClock.now < deadline {
-            for message in try await consumer.nextBatch(maxMessages: 500, timeout: .milliseconds(200)) {
-                position = max(position, message.offset + 1)
-                guard let value = message.value, let report = try? WorkerReport(decoding: value) else { continue }
-                if report.reportedAtUnixMs >= (newest[report.workerID]?.reportedAtUnixMs ?? 0) {
-                    newest[report.workerID] = report
-                }
+        let reader = TopicReader(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        try await reader.readToEnd(topic, window: window) { message in
+            guard let value = message.value, let report = try? WorkerReport(decoding: value) else { return }
+            if report.reportedAtUnixMs >= (newest[report.workerID]?.reportedAtUnixMs ?? 0) {
+                newest[report.workerID] = report
             }
         }
-        try? await consumer.close()
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let limit = Int64(goneAfter.components.seconds) * 1_000
         return FleetView(

@@ -141,11 +141,7 @@ extension ModelsCommand {
                         + "(streamcoder models push PKG --store \(store.directory.path))"
                 )
             }
-            let directory = store.packageDirectory(hash: entry.hash)
-            let trusted = try trustedKeys.map { path throws(ModelPackageError) in
-                try TrustedKeys(directory: URL(fileURLWithPath: path))
-            }
-            let package = try ModelPackage.load(from: directory, trustedKeys: trusted)
+            let (directory, package) = try store.checkedPackage(entry, trustedKeys: trustedKeys)
             let control = ControlTopic(
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties(),
@@ -321,11 +317,7 @@ extension ModelsCommand {
                     "\(previous.name)@\(previous.version) is not in the store \(store.directory.path): push it again"
                 )
             }
-            let directory = store.packageDirectory(hash: entry.hash)
-            let trusted = try trustedKeys.map { path throws(ModelPackageError) in
-                try TrustedKeys(directory: URL(fileURLWithPath: path))
-            }
-            let package = try ModelPackage.load(from: directory, trustedKeys: trusted)
+            let (directory, package) = try store.checkedPackage(entry, trustedKeys: trustedKeys)
             let directive = ModelDirective(
                 generation: current.generation + 1,
                 package: PackageRef(
@@ -381,5 +373,17 @@ extension ModelsCommand {
             let model = current.package.model
             printLine("promoted \(model.name)@\(model.version) for \(group): generation \(directive.generation)")
         }
+    }
+}
+
+extension ModelStore {
+    /// A stored package's directory and the package, loaded and checked again (with its signature
+    /// when `trustedKeys` names a directory of keys).
+    func checkedPackage(_ entry: Entry, trustedKeys: String?) throws -> (URL, ModelPackage) {
+        let directory = packageDirectory(hash: entry.hash)
+        let trusted = try trustedKeys.map { path throws(ModelPackageError) in
+            try TrustedKeys(directory: URL(fileURLWithPath: path))
+        }
+        return (directory, try ModelPackage.load(from: directory, trustedKeys: trusted))
     }
 }

@@ -31,16 +31,21 @@ struct CodingLanesTests {
         return CodingLanes.Batch(messages: messages, inputs: inputs)
     }
 
-    @Test(arguments: [1, 2, 4])
-    func everyFormOfEveryBatchIsCodedOnceWhateverTheLanes(lanes: Int) throws {
+    /// A ledger that stores offsets nowhere and logs nothing.
+    static func ledger(_ topics: WorkerTopics) -> OutputLedger {
         var logger = Logger(label: "lanes-tests")
         logger.logLevel = .critical
-        let topics = WorkerTopics()
-        let ledger = OutputLedger(
+        return OutputLedger(
             topics: topics,
             deadLetters: DeadLetters(topic: topics.deadLetter, maxMessageBytes: 100_000),
             logger: logger
         ) { _ in }
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func everyFormOfEveryBatchIsCodedOnceWhateverTheLanes(lanes: Int) throws {
+        let topics = WorkerTopics()
+        let ledger = Self.ledger(topics)
         let emitted = Shared<[OutputLedger.Output]>([])
         let classifier = try TestPackage.classifier()
         let lanesUnderTest = CodingLanes(
@@ -82,14 +87,8 @@ struct CodingLanesTests {
     }
 
     @Test func aSwapTakesEffectBetweenBatchesAndOldOutputsAllComeFirst() throws {
-        var logger = Logger(label: "lanes-tests")
-        logger.logLevel = .critical
         let topics = WorkerTopics()
-        let ledger = OutputLedger(
-            topics: topics,
-            deadLetters: DeadLetters(topic: topics.deadLetter, maxMessageBytes: 100_000),
-            logger: logger
-        ) { _ in }
+        let ledger = Self.ledger(topics)
         let emitted = Shared<[OutputLedger.Output]>([])
         let swaps = Shared<[(String, Bool)]>([])
         let first = try TestPackage.classifier()
@@ -127,14 +126,8 @@ struct CodingLanesTests {
         shadow: Bool,
         batches: Int
     ) throws -> [OutputLedger.Output] {
-        var logger = Logger(label: "lanes-tests")
-        logger.logLevel = .critical
         let topics = WorkerTopics()
-        let ledger = OutputLedger(
-            topics: topics,
-            deadLetters: DeadLetters(topic: topics.deadLetter, maxMessageBytes: 100_000),
-            logger: logger
-        ) { _ in }
+        let ledger = Self.ledger(topics)
         let emitted = Shared<[OutputLedger.Output]>([])
         let first = try TestPackage.classifier()
         let second = try TestPackage.classifier(version: "2")

@@ -8,36 +8,27 @@ import Wire
 
 /// A package imported from the fastText fixture of the classifier tests, once per test run.
 enum TestPackage {
-    static let directory: URL = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let fixtures = root.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-tests-\(getpid())")
-        _ = try! FastTextImporter.importModel(
-            from: fixtures.appendingPathComponent("ova.bin"),
-            labels: fixtures.appendingPathComponent("naf_labels.csv"),
-            name: "naf-test",
-            version: "1",
-            to: directory
-        )
-        return directory
-    }()
-
+    static let directory = imported(version: "1")
     /// The same model as another version, for swaps.
-    static let secondVersion: URL = {
+    static let secondVersion = imported(version: "2")
+
+    /// The classifier tests' fastText fixture imported as naf-test@`version`.
+    static func imported(version: String) -> URL {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let fixtures = root.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-tests-v2-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "worker-tests-v\(version)-\(getpid())"
+        )
         _ = try! FastTextImporter.importModel(
             from: fixtures.appendingPathComponent("ova.bin"),
             labels: fixtures.appendingPathComponent("naf_labels.csv"),
             name: "naf-test",
-            version: "2",
+            version: version,
             to: directory
         )
         return directory
-    }()
+    }
 
     static func classifier(threshold: Double? = nil, version: String = "1") throws -> FormClassifier {
         try FormClassifier(
