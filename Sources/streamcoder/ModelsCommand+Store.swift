@@ -106,11 +106,7 @@ extension ModelsCommand {
         @Option(help: "The model store directory (env STREAMCODER_MODEL_STORE).")
         var store: String?
 
-        @Option(help: "The fleet: its workers' consumer group.")
-        var group: String = "streamcoder-workers"
-
-        @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
-        var controlTopic: String = StreamCoderTopic.control
+        @OptionGroup var fleet: FleetOptions
 
         @Option(name: .customLong("trusted-keys"), help: "Refuse a package not signed by one of these .pub keys.")
         var trustedKeys: String?
@@ -145,9 +141,9 @@ extension ModelsCommand {
             let control = ControlTopic(
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties(),
-                topic: controlTopic
+                topic: fleet.controlTopic
             )
-            let current = try await control.directives(logger: logger)[group]
+            let current = try await control.directives(logger: logger)[fleet.group]
             let model = ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256)
             // The model it replaces (or runs beside): a canary's own is its stable one.
             let previous: ModelRef?
@@ -165,10 +161,10 @@ extension ModelsCommand {
                 previous: previous,
                 issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
             )
-            try await control.publish(directive, group: group, logger: logger)
+            try await control.publish(directive, group: fleet.group, logger: logger)
             let mode = shadow ? " in shadow" : canary.map { " as a canary for \($0 * 100) % of the forms" } ?? ""
             printLine(
-                "activated \(reference)\(mode) for \(group): generation \(directive.generation)"
+                "activated \(reference)\(mode) for \(fleet.group): generation \(directive.generation)"
                     + (previous.map { ", \(shadow || canary != nil ? "beside" : "after") \($0.name)@\($0.version)" }
                         ?? "")
             )
@@ -177,12 +173,12 @@ extension ModelsCommand {
         /// Before the first directive, the model most of the fleet's live workers report running
         /// (their --model): what a rollback returns to.
         private func modelTheFleetRuns(logger: Logger) async throws -> ModelRef? {
-            let fleet = try await FleetView.read(
+            let view = try await FleetView.read(
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties(),
                 logger: logger
             )
-            let running = fleet.members.values.filter { !$0.isGone }.compactMap(\.report.active)
+            let running = view.members.values.filter { !$0.isGone }.compactMap(\.report.active)
             let counts = Dictionary(grouping: running) { "\($0.name)@\($0.version)" }
             return counts.max { $0.value.count < $1.value.count }?.value.first
         }
@@ -204,8 +200,7 @@ extension ModelsCommand {
 
         @OptionGroup var kafka: KafkaOptions
 
-        @Option(help: "The fleet: its workers' consumer group.")
-        var group: String = "streamcoder-workers"
+        @OptionGroup var fleet: FleetOptions
 
         @Option(name: .customLong("gone-after"), help: "Seconds of silence after which a worker is gone.")
         var goneAfter: Int = 30
@@ -217,15 +212,18 @@ extension ModelsCommand {
             let logger = makeLogger("streamcoder.models")
             let brokers = try kafka.bootstrapServers()
             let properties = try kafka.librdkafkaProperties()
-            let directive = try await ControlTopic(bootstrapServers: brokers, properties: properties)
-                .directives(logger: logger)[group]
-            let fleet = try await FleetView.read(
+            let directive = try await ControlTopic(
+                bootstrapServers: brokers,
+                properties: properties,
+                topic: fleet.controlTopic
+            ).directives(logger: logger)[fleet.group]
+            let view = try await FleetView.read(
                 bootstrapServers: brokers,
                 properties: properties,
                 goneAfter: .seconds(goneAfter),
                 logger: logger
             )
-            let members = fleet.members.values.sorted { $0.report.workerID < $1.report.workerID }
+            let members = view.members.values.sorted { $0.report.workerID < $1.report.workerID }
             if json {
                 struct Output: Encodable {
                     var directive: ModelDirective?
@@ -248,7 +246,7 @@ extension ModelsCommand {
                     "directive \(directive.generation): \(model.name)@\(model.version) (\(directive.package.uri))"
                 )
             } else {
-                printLine("no directive for \(group): workers run their --model")
+                printLine("no directive for \(fleet.group): workers run their --model")
             }
             printLine(
                 "worker\tstate\tmodel\tcandidate\tgeneration\tforms in\tauto-coded\tmanual review\tdead letters\trefused"
@@ -287,11 +285,7 @@ extension ModelsCommand {
         @Option(help: "The model store directory (env STREAMCODER_MODEL_STORE).")
         var store: String?
 
-        @Option(help: "The fleet: its workers' consumer group.")
-        var group: String = "streamcoder-workers"
-
-        @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
-        var controlTopic: String = StreamCoderTopic.control
+        @OptionGroup var fleet: FleetOptions
 
         @Option(name: .customLong("trusted-keys"), help: "Refuse a package not signed by one of these .pub keys.")
         var trustedKeys: String?
@@ -301,14 +295,14 @@ extension ModelsCommand {
             let control = ControlTopic(
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties(),
-                topic: controlTopic
+                topic: fleet.controlTopic
             )
-            guard let current = try await control.directives(logger: logger)[group] else {
-                throw CommandError("\(group) has no directive on \(controlTopic): nothing to roll back")
+            guard let current = try await control.directives(logger: logger)[fleet.group] else {
+                throw CommandError("\(fleet.group) has no directive on \(fleet.controlTopic): nothing to roll back")
             }
             guard let previous = current.previous, !previous.name.isEmpty else {
                 throw CommandError(
-                    "directive \(current.generation) of \(group) names no previous model: activate one by name instead"
+                    "directive \(current.generation) of \(fleet.group) names no previous model: activate one by name instead"
                 )
             }
             let store = ModelStore(directory: try storeDirectory(store))
@@ -327,9 +321,9 @@ extension ModelsCommand {
                 previous: current.package.model,
                 issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
             )
-            try await control.publish(directive, group: group, logger: logger)
+            try await control.publish(directive, group: fleet.group, logger: logger)
             printLine(
-                "rolled \(group) back to \(entry.reference): generation \(directive.generation), "
+                "rolled \(fleet.group) back to \(entry.reference): generation \(directive.generation), "
                     + "after \(current.package.model.name)@\(current.package.model.version)"
             )
         }
@@ -346,32 +340,28 @@ extension ModelsCommand {
 
         @OptionGroup var kafka: KafkaOptions
 
-        @Option(help: "The fleet: its workers' consumer group.")
-        var group: String = "streamcoder-workers"
-
-        @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
-        var controlTopic: String = StreamCoderTopic.control
+        @OptionGroup var fleet: FleetOptions
 
         func run() async throws {
             let logger = makeLogger("streamcoder.models")
             let control = ControlTopic(
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties(),
-                topic: controlTopic
+                topic: fleet.controlTopic
             )
-            guard let current = try await control.directives(logger: logger)[group],
+            guard let current = try await control.directives(logger: logger)[fleet.group],
                 current.canaryFraction < 1 || current.shadow
             else {
-                throw CommandError("\(group) runs no canary or shadow candidate: nothing to promote")
+                throw CommandError("\(fleet.group) runs no canary or shadow candidate: nothing to promote")
             }
             var directive = current
             directive.generation += 1
             directive.canaryFraction = 1
             directive.shadow = false
             directive.issuedAtUnixMs = Int64(Date().timeIntervalSince1970 * 1_000)
-            try await control.publish(directive, group: group, logger: logger)
+            try await control.publish(directive, group: fleet.group, logger: logger)
             let model = current.package.model
-            printLine("promoted \(model.name)@\(model.version) for \(group): generation \(directive.generation)")
+            printLine("promoted \(model.name)@\(model.version) for \(fleet.group): generation \(directive.generation)")
         }
     }
 }
@@ -386,4 +376,13 @@ extension ModelStore {
         }
         return (directory, try ModelPackage.load(from: directory, trustedKeys: trusted))
     }
+}
+
+/// Which fleet an operator command is about, and where its directives are.
+struct FleetOptions: ParsableArguments {
+    @Option(help: "The fleet: its workers' consumer group.")
+    var group: String = "streamcoder-workers"
+
+    @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
+    var controlTopic: String = StreamCoderTopic.control
 }
