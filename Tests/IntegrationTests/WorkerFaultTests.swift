@@ -112,7 +112,10 @@ struct WorkerFaultTests {
             )
         }
         for worker in workers {
-            try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+            // With the default 45 s session, the mock can hold a join for a whole session timeout.
+            try await worker.waitUntil("an assignment", timeout: .seconds(150)) {
+                worker.errorOutput.contains("partitions assigned")
+            }
         }
         let chunks = 20
         var outage: Task<Void, Error>?
