@@ -123,12 +123,6 @@ public final class CodingWorker: Service, Sendable {
         }
     }
 
-    /// The model coding now.
-    public var activeModel: (name: String, version: String, sha256: String) {
-        let identity = pipeline.model
-        return (identity.name, identity.version, identity.sha256)
-    }
-
     /// Looks the output topics up before the first form, so that the first results do not wait
     /// for librdkafka's once-a-second scan of topics it has not seen.
     private func prepareOutputTopics() async {
@@ -150,9 +144,6 @@ public final class CodingWorker: Service, Sendable {
 
     /// What the worker did so far.
     public var counters: CodingCounters { ledger.counters }
-
-    /// Whether the coding pipeline runs (false once it stopped, for good or on a fatal error).
-    public var isAlive: Bool { !pipeline.hasStopped }
 
     /// How many partitions of the forms topic this worker owns now.
     public var assignedPartitions: Int { consumer.assignment.count }

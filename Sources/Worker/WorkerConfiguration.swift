@@ -112,7 +112,7 @@ public struct WorkerConfiguration: Sendable {
     /// restarted worker fences its predecessor and aborts what it left open at once; unique per
     /// process otherwise (an unfinished transaction then ends at the broker's transaction timeout).
     public var transactionalID: String {
-        "streamcoder-\(groupID)-\(instanceID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")"
+        "streamcoder-\(groupID)-\(workerID)"
     }
 
     /// The id the worker reports under: its `instanceID`, or host and process id.
