@@ -132,6 +132,35 @@ public final class KafkaConsumer: Sendable {
     }
 }
 
+extension KafkaConsumer {
+    /// Closes like `close()` but waits at most `timeout`, for a process about to exit: once the
+    /// revoke has committed, leaving the group is a courtesy (the group otherwise notices after
+    /// its session timeout), and a coordinator that never answers the leave request must not hold
+    /// the process until it is killed. Returns whether the close finished; when it did not, it
+    /// goes on in the background.
+    public func close(waitingAtMost timeout: Duration) async throws(KafkaError) -> Bool {
+        let outcome = Locked<CheckedContinuation<Result<Bool, KafkaError>, Never>?>(nil)
+        let result = await withCheckedContinuation { continuation in
+            outcome.withLock { $0 = continuation }
+            Task {
+                let result: Result<Bool, KafkaError>
+                do throws(KafkaError) {
+                    try await self.close()
+                    result = .success(true)
+                } catch {
+                    result = .failure(error)
+                }
+                outcome.withLock { $0.take() }?.resume(returning: result)
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                outcome.withLock { $0.take() }?.resume(returning: .success(false))
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// Owns the consumer's queue, destroyed before the handle it belongs to.
 ///
 /// `@unchecked Sendable`: the queue pointer is set once; librdkafka queues are thread-safe.

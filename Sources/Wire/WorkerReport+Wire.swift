@@ -50,6 +50,9 @@ extension WorkerReport: CMessageCodable {
         }
         counters = report.counters.map { WorkerCounters(cMessage: $0.pointee) } ?? WorkerCounters()
         reportedAtUnixMs = report.reported_at_unix_ms
+        models = try [ModelCounters](cArray: report.models, count: report.n_models) { entry, index throws(WireError) in
+            try ModelCounters(cMessage: entry, at: path.element("models", index))
+        }
     }
 
     func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> Streamcoder__V1__WorkerReport {
@@ -71,7 +74,36 @@ extension WorkerReport: CMessageCodable {
         report.load_errors = arena.array(cLoadErrors)
         report.counters = counters == WorkerCounters() ? nil : arena.box(counters.cMessage())
         report.reported_at_unix_ms = reportedAtUnixMs
+        var cModels: [Streamcoder__V1__ModelCounters] = []
+        for (index, entry) in models.enumerated() {
+            cModels.append(try entry.cMessage(in: arena, at: path.element("models", index)))
+        }
+        report.n_models = cModels.count
+        report.models = arena.array(cModels)
         return report
+    }
+}
+
+extension ModelCounters {
+    init(cMessage entry: Streamcoder__V1__ModelCounters, at path: FieldPath) throws(WireError) {
+        let model = try entry.model.map { pointer throws(WireError) in
+            try ModelRef(cMessage: pointer.pointee, at: path.child("model"))
+        }
+        self.init(
+            model: model ?? ModelRef(name: "", version: ""),
+            counters: entry.counters.map { WorkerCounters(cMessage: $0.pointee) } ?? WorkerCounters()
+        )
+    }
+
+    func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> Streamcoder__V1__ModelCounters {
+        var entry = Streamcoder__V1__ModelCounters()
+        streamcoder__v1__model_counters__init(&entry)
+        // Absent and empty decode alike: leave empty ones off (re-encoding never grows).
+        if model != ModelRef(name: "", version: "") {
+            entry.model = arena.box(try model.cMessage(in: arena, at: path.child("model")))
+        }
+        entry.counters = counters == WorkerCounters() ? nil : arena.box(counters.cMessage())
+        return entry
     }
 }
 

@@ -15,6 +15,8 @@ public struct WorkerReport: Sendable, Equatable, Codable {
     public var counters: WorkerCounters
     /// When the report was made, in unix milliseconds.
     public var reportedAtUnixMs: Int64
+    /// The counts split by the model version that coded the forms.
+    public var models: [ModelCounters]
 
     /// Creates a report.
     public init(
@@ -24,7 +26,8 @@ public struct WorkerReport: Sendable, Equatable, Codable {
         directiveGeneration: UInt64 = 0,
         loadErrors: [ModelLoadError] = [],
         counters: WorkerCounters = WorkerCounters(),
-        reportedAtUnixMs: Int64 = 0
+        reportedAtUnixMs: Int64 = 0,
+        models: [ModelCounters] = []
     ) {
         self.workerID = workerID
         self.active = active
@@ -33,6 +36,21 @@ public struct WorkerReport: Sendable, Equatable, Codable {
         self.loadErrors = loadErrors
         self.counters = counters
         self.reportedAtUnixMs = reportedAtUnixMs
+        self.models = models
+    }
+}
+
+/// What one model version did on a worker since the worker started.
+public struct ModelCounters: Sendable, Equatable, Codable {
+    /// The model.
+    public var model: ModelRef
+    /// Its counts; `formsIn` is the forms it coded.
+    public var counters: WorkerCounters
+
+    /// Creates the counts of `model`.
+    public init(model: ModelRef, counters: WorkerCounters) {
+        self.model = model
+        self.counters = counters
     }
 }
 
@@ -65,6 +83,23 @@ public struct WorkerCounters: Sendable, Equatable, Codable {
     public var deadLetters: UInt64
     /// Other errors (produce failures, internal errors).
     public var errors: UInt64
+
+    /// The share of `formsIn` sent to manual review (0 with no forms).
+    public var manualReviewRate: Double { formsIn == 0 ? 0 : Double(manualReview) / Double(formsIn) }
+
+    /// The share of `formsIn` dead-lettered or failed (0 with no forms).
+    public var errorRate: Double { formsIn == 0 ? 0 : Double(deadLetters + errors) / Double(formsIn) }
+
+    /// The sums of two sets of counts.
+    public static func + (lhs: WorkerCounters, rhs: WorkerCounters) -> WorkerCounters {
+        WorkerCounters(
+            formsIn: lhs.formsIn + rhs.formsIn,
+            autoCoded: lhs.autoCoded + rhs.autoCoded,
+            manualReview: lhs.manualReview + rhs.manualReview,
+            deadLetters: lhs.deadLetters + rhs.deadLetters,
+            errors: lhs.errors + rhs.errors
+        )
+    }
 
     /// Creates counters; all zero by default.
     public init(

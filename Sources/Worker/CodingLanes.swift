@@ -205,18 +205,27 @@ final class CodingLanes: @unchecked Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let started = ContinuousClock.now
         let outputs: [[KafkaProducerMessage]]
+        // The model that codes each form: the candidate for a canary's share, else the current one.
+        var models = [ModelIdentity](repeating: classifier.identity, count: batch.messages.count)
         if let candidate {
-            outputs =
-                candidate.shadow
-                ? shadowed(batch.messages, stable: classifier, candidate: candidate.classifier, now: now)
-                : canary(batch.messages, stable: classifier, candidate: candidate, now: now)
+            if candidate.shadow {
+                outputs = shadowed(batch.messages, stable: classifier, candidate: candidate.classifier, now: now)
+            } else {
+                let routed = batch.messages.map {
+                    CanaryRouter.routesToCandidate($0.key, fraction: candidate.fraction)
+                }
+                for index in routed.indices where routed[index] { models[index] = candidate.classifier.identity }
+                outputs = canary(batch.messages, routed: routed, stable: classifier, candidate: candidate.classifier, now: now)
+            }
         } else {
             outputs = coder.outputs(for: batch.messages, classifier: classifier, now: now)
         }
-        metrics.batchCoding.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+        metrics.model(classifier.identity).batchCoding.recordNanoseconds(
+            Int64((ContinuousClock.now - started).nanoseconds)
+        )
         metrics.batchSize.record(batch.messages.count)
-        for ((input, source), messageOutputs) in zip(zip(batch.inputs, batch.messages), outputs) {
-            ledger.expect(input, outputs: messageOutputs.count)
+        for (((input, source), messageOutputs), model) in zip(zip(zip(batch.inputs, batch.messages), outputs), models) {
+            ledger.expect(input, outputs: messageOutputs.count, model: model)
             for message in messageOutputs {
                 let output = OutputLedger.Output(
                     input: input,
@@ -245,21 +254,21 @@ final class CodingLanes: @unchecked Sendable {
         return zip(live, shadow).map { live, shadow in live + shadow.filter { $0.topic == coder.topics.shadow } }
     }
 
-    /// Each form coded by the candidate when its key falls under the fraction, else by the
-    /// current model; outputs in the batch's order.
+    /// Each form coded by the candidate when `routed` says so (its key falls under the fraction),
+    /// else by the current model; outputs in the batch's order.
     private func canary(
         _ messages: [KafkaConsumerMessage],
+        routed: [Bool],
         stable: FormClassifier,
-        candidate: (classifier: FormClassifier, fraction: Double, shadow: Bool),
+        candidate: FormClassifier,
         now: Int64
     ) -> [[KafkaProducerMessage]] {
-        let routed = messages.map { CanaryRouter.routesToCandidate($0.key, fraction: candidate.fraction) }
         let toCandidate = messages.indices.filter { routed[$0] }
         let toStable = messages.indices.filter { !routed[$0] }
         var outputs = [[KafkaProducerMessage]](repeating: [], count: messages.count)
         let candidateOutputs = coder.outputs(
             for: toCandidate.map { messages[$0] },
-            classifier: candidate.classifier,
+            classifier: candidate,
             now: now
         )
         let stableOutputs = coder.outputs(for: toStable.map { messages[$0] }, classifier: stable, now: now)

@@ -154,18 +154,15 @@ public final class CodingWorker: Service, Sendable {
         let counters = self.counters
         return WorkerReport(
             workerID: configuration.workerID,
-            active: ModelRef(name: model.name, version: model.version, sha256: model.sha256),
-            candidate: pipeline.candidateModel.map { ModelRef(name: $0.name, version: $0.version, sha256: $0.sha256) },
+            active: ModelRef(model),
+            candidate: pipeline.candidateModel.map(ModelRef.init),
             directiveGeneration: follower?.generation ?? 0,
             loadErrors: follower?.refusals ?? [],
-            counters: WorkerCounters(
-                formsIn: counters.formsIn,
-                autoCoded: counters.autoCoded,
-                manualReview: counters.manualReview,
-                deadLetters: counters.deadLetters,
-                errors: counters.replacedOutputs
-            ),
-            reportedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+            counters: WorkerCounters(counters),
+            reportedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000),
+            models: ledger.modelCounters
+                .map { ModelCounters(model: ModelRef($0.key), counters: WorkerCounters($0.value)) }
+                .sorted { ($0.model.name, $0.model.version) < ($1.model.name, $1.model.version) }
         )
     }
 
@@ -183,6 +180,10 @@ public final class CodingWorker: Service, Sendable {
         )
         return WorkerHealth(snapshot, stallTimeout: configuration.stallTimeout)
     }
+
+    /// How long a stop waits for the consumer to leave the group, after the drain (which has two
+    /// thirds of the shutdown grace): within the last third.
+    private var leaveBudget: Duration { min(.seconds(10), configuration.shutdownGrace / 4) }
 
     /// Runs until graceful shutdown, then drains in-flight work and leaves the group.
     public func run() async throws {
@@ -207,7 +208,12 @@ public final class CodingWorker: Service, Sendable {
         if left > 0 {
             logger.warning("stopping with \(left) forms whose results are not all delivered: left uncommitted")
         }
-        try await consumer.close()
+        if try await !consumer.close(waitingAtMost: leaveBudget) {
+            logger.warning(
+                "leaving the group takes too long: going without it (the offsets were committed on revoke; the group moves the partitions after its session timeout)",
+                metadata: ["waited": "\(leaveBudget)"]
+            )
+        }
         await follower?.stop()
         reporter?.stop()
         await reports?.value
@@ -216,6 +222,26 @@ public final class CodingWorker: Service, Sendable {
             throw WorkerFailure(reason: failure)
         }
         logger.info("worker stopped", metadata: ["counters": "\(counters)"])
+    }
+}
+
+extension WorkerCounters {
+    /// A report's counts of a worker's counters; errors are the outputs replaced by dead letters.
+    init(_ counters: CodingCounters) {
+        self.init(
+            formsIn: counters.formsIn,
+            autoCoded: counters.autoCoded,
+            manualReview: counters.manualReview,
+            deadLetters: counters.deadLetters,
+            errors: counters.replacedOutputs
+        )
+    }
+}
+
+extension ModelRef {
+    /// The reference of a loaded model.
+    init(_ identity: ModelIdentity) {
+        self.init(name: identity.name, version: identity.version, sha256: identity.sha256)
     }
 }
 

@@ -18,7 +18,7 @@ struct ModelAnswer: Sendable, Equatable {
 }
 
 /// The identity of the model that coded a form, as results name it.
-struct ModelIdentity: Sendable, Equatable {
+struct ModelIdentity: Sendable, Hashable {
     var name: String
     var version: String
     var sha256: String

@@ -12,6 +12,8 @@ final class OutputLedger: Sendable {
         var remaining: Int
         /// When the form was published (its record timestamp), unix milliseconds.
         var publishedAt: Int64?
+        /// The model that coded the form, once known.
+        var model: ModelIdentity?
     }
 
     /// An enqueued output: whose it is, what it is, and how many times it was sent.
@@ -41,6 +43,8 @@ final class OutputLedger: Sendable {
         var retries: [Output] = []
         var nextInput: UInt64 = 0
         var counters = CodingCounters()
+        /// The counters split by the model that coded the forms (`formsIn`: forms it coded).
+        var modelCounters: [ModelIdentity: CodingCounters] = [:]
         /// Why the worker cannot go on, once an input can have no output delivered at all.
         var failure: String?
         /// When an input last completed, or work arrived while none was in flight.
@@ -110,12 +114,18 @@ final class OutputLedger: Sendable {
         }
     }
 
-    /// Announces how many outputs `input` has, before any is sent. An input given up meanwhile
-    /// (its partition revoked or lost) is ignored; one with no output is done at once.
-    func expect(_ inputID: UInt64, outputs: Int) {
+    /// Announces how many outputs `input` has, and which model coded it, before any is sent. An
+    /// input given up meanwhile (its partition revoked or lost) is ignored; one with no output is
+    /// done at once.
+    func expect(_ inputID: UInt64, outputs: Int, model: ModelIdentity? = nil) {
         updating { state, now, offsets in
             guard var input = state.inputs[inputID] else { return }
             input.remaining = outputs
+            input.model = model
+            if let model {
+                state.modelCounters[model, default: CodingCounters()].formsIn += 1
+                metrics.model(model).forms.increment()
+            }
             if outputs == 0 {
                 complete(inputID, input, now: now, in: &state, offsets: &offsets)
             } else {
@@ -171,7 +181,7 @@ final class OutputLedger: Sendable {
     ) {
         guard let output = state.outputs.removeValue(forKey: report.id.rawValue) else { return }
         guard let error = report.error else {
-            count(output.message.topic, in: &state.counters)
+            count(output.message.topic, model: state.inputs[output.input]?.model, in: &state)
             finish(output.input, now: now, in: &state, offsets: &offsets)
             return
         }
@@ -201,7 +211,9 @@ final class OutputLedger: Sendable {
             return retry
         case .replace(let kind, let code, let reason):
             state.counters.replacedOutputs += 1
-            metrics.replacedOutputs.increment()
+            let model = state.inputs[output.input]?.model
+            if let model { state.modelCounters[model, default: CodingCounters()].replacedOutputs += 1 }
+            metrics.model(model).errors.increment()
             let letter =
                 kind == .deadLetter
                 ? deadLetters.make(for: output.source, code: code, reason: reason)
@@ -254,19 +266,24 @@ final class OutputLedger: Sendable {
         state.counters.completed += 1
         state.lastProgress = clock()
         if let publishedAt = input.publishedAt {
-            metrics.formLatency.recordMilliseconds(max(0, now - publishedAt))
+            metrics.model(input.model).formLatency.recordMilliseconds(max(0, now - publishedAt))
         }
         if let next = state.tracker.finished(input.partition, offset: input.offset) {
             offsets[input.partition] = next
         }
     }
 
-    /// Records inputs whose outputs were committed in one transaction (exactly-once mode).
-    func committed(_ inputs: [UInt64], outputs: [[KafkaProducerMessage]]) {
+    /// Records inputs coded by `model` whose outputs were committed in one transaction
+    /// (exactly-once mode).
+    func committed(_ inputs: [UInt64], outputs: [[KafkaProducerMessage]], model: ModelIdentity) {
         updating { state, now, offsets in
             for (input, messages) in zip(inputs, outputs) {
-                for message in messages { count(message.topic, in: &state.counters) }
-                if let known = state.inputs[input] { complete(input, known, now: now, in: &state, offsets: &offsets) }
+                guard var known = state.inputs[input] else { continue }
+                known.model = model
+                state.modelCounters[model, default: CodingCounters()].formsIn += 1
+                metrics.model(model).forms.increment()
+                for message in messages { count(message.topic, model: model, in: &state) }
+                complete(input, known, now: now, in: &state, offsets: &offsets)
             }
         }
     }
@@ -321,17 +338,25 @@ final class OutputLedger: Sendable {
     /// A copy of the counters.
     var counters: CodingCounters { state.withLock { $0.counters } }
 
-    private func count(_ topic: String, in counters: inout CodingCounters) {
+    /// A copy of the counters of each model that coded forms.
+    var modelCounters: [ModelIdentity: CodingCounters] { state.withLock { $0.modelCounters } }
+
+    /// Counts a delivered output on `topic` for the worker and for the model that coded its input.
+    private func count(_ topic: String, model: ModelIdentity?, in state: inout State) {
+        let labelled = metrics.model(model)
         switch topic {
         case topics.codings:
-            counters.autoCoded += 1
-            metrics.autoCoded.increment()
+            state.counters.autoCoded += 1
+            if let model { state.modelCounters[model, default: CodingCounters()].autoCoded += 1 }
+            labelled.autoCoded.increment()
         case topics.manualReview:
-            counters.manualReview += 1
-            metrics.manualReview.increment()
+            state.counters.manualReview += 1
+            if let model { state.modelCounters[model, default: CodingCounters()].manualReview += 1 }
+            labelled.manualReview.increment()
         case topics.deadLetter:
-            counters.deadLetters += 1
-            metrics.deadLetters.increment()
+            state.counters.deadLetters += 1
+            if let model { state.modelCounters[model, default: CodingCounters()].deadLetters += 1 }
+            labelled.deadLetters.increment()
         default: break
         }
     }

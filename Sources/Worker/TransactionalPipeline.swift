@@ -127,8 +127,9 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
             let inputs = batch.map {
                 ledger.register($0.topicPartition, offset: $0.offset, publishedAt: $0.timestampMilliseconds)
             }
+            let model = classifiers[0].identity
             let outputs = code(batch)
-            commit(batch, inputs: inputs, outputs: outputs)
+            commit(batch, inputs: inputs, outputs: outputs, model: model)
         }
     }
 
@@ -137,7 +138,9 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let started = ContinuousClock.now
         defer {
-            metrics.batchCoding.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            metrics.model(classifiers[0].identity).batchCoding.recordNanoseconds(
+                Int64((ContinuousClock.now - started).nanoseconds)
+            )
             metrics.batchSize.record(batch.count)
         }
         let chunks = min(classifiers.count, max(1, batch.count / 32))
@@ -154,8 +157,13 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
         return coded.withLock { coded in (0..<chunks).flatMap { coded[$0] ?? [] } }
     }
 
-    /// Commits the batch's outputs with its offsets; on failure aborts and rewinds.
-    private func commit(_ batch: [KafkaConsumerMessage], inputs: [UInt64], outputs: [[KafkaProducerMessage]]) {
+    /// Commits the batch's outputs (coded by `model`) with its offsets; on failure aborts and rewinds.
+    private func commit(
+        _ batch: [KafkaConsumerMessage],
+        inputs: [UInt64],
+        outputs: [[KafkaProducerMessage]],
+        model: ModelIdentity
+    ) {
         var next: [KafkaTopicPartition: Int64] = [:]
         for message in batch {
             next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
@@ -163,7 +171,7 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
         do {
             try transact(outputs.flatMap { $0 }, offsets: next)
             consecutiveFailures = 0
-            ledger.committed(inputs, outputs: outputs)
+            ledger.committed(inputs, outputs: outputs, model: model)
         } catch {
             recover(from: error, batch: batch)
         }

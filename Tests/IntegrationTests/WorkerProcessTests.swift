@@ -211,7 +211,7 @@ struct WorkerMetricsSample {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let value = Double(parts[1]) else { continue }
             if parts[0] == "streamcoder_forms_in_total" { formsIn += Int(value) }
-            if parts[0].hasPrefix("streamcoder_results_total") || parts[0] == "streamcoder_dead_letters_total" {
+            if parts[0].hasPrefix("streamcoder_results_total") || parts[0].hasPrefix("streamcoder_dead_letters_total") {
                 done += Int(value)
             }
         }

@@ -92,6 +92,22 @@ enum Samples {
             ),
         ],
         counters: WorkerCounters(formsIn: 100_000, autoCoded: 81_234, manualReview: 18_000, deadLetters: 766),
-        reportedAtUnixMs: 1_764_151_310_000
+        reportedAtUnixMs: 1_764_151_310_000,
+        models: [
+            ModelCounters(
+                model: ModelRef(name: "naf-fasttext", version: "2026.11.1", sha256: sha2026_11_1),
+                counters: WorkerCounters(formsIn: 90_000, autoCoded: 73_500, manualReview: 15_800, deadLetters: 700)
+            ),
+            ModelCounters(
+                model: ModelRef(name: "naf-fasttext", version: "2026.11.2", sha256: sha2026_11_2),
+                counters: WorkerCounters(
+                    formsIn: 10_000,
+                    autoCoded: 7_734,
+                    manualReview: 2_200,
+                    deadLetters: 66,
+                    errors: 3
+                )
+            ),
+        ]
     )
 }

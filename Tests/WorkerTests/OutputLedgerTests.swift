@@ -190,6 +190,49 @@ struct OutputLedgerTests {
         #expect(ledger.counters.deadLetters == 1)
     }
 
+    @Test func eachDeliveredOutputIsCountedForTheModelThatCodedItsInput() throws {
+        let harness = Harness(maxAttempts: 1)
+        let ledger = harness.ledger
+        let stable = ModelIdentity(name: "naf", version: "1", sha256: "aa")
+        let candidate = ModelIdentity(name: "naf", version: "2", sha256: "bb")
+        let plan: [(ModelIdentity, String)] = [
+            (stable, StreamCoderTopic.codings), (stable, StreamCoderTopic.manualReview),
+            (candidate, StreamCoderTopic.manualReview), (candidate, StreamCoderTopic.manualReview),
+            (candidate, StreamCoderTopic.codings), (stable, StreamCoderTopic.codings),
+        ]
+        for (offset, (model, topic)) in plan.enumerated() {
+            let id = ledger.register(partitions[0], offset: Int64(offset), publishedAt: nil)
+            ledger.expect(id, outputs: 1, model: model)
+            harness.send(
+                .init(
+                    input: id,
+                    message: .init(topic: topic, value: [1]),
+                    kind: .result,
+                    source: Self.record(partitions[0], Int64(offset))
+                )
+            )
+        }
+        // The last one fails once and is replaced by a dead letter: an error of the stable model.
+        let ids = harness.sent.withLock { $0.keys.sorted() }
+        for id in ids.dropLast() { harness.report(id) }
+        harness.report(try #require(ids.last), error: timedOut)
+        let replacement = try #require(ledger.takeRetries().first)
+        harness.send(replacement)
+        harness.report(try #require(harness.sent.withLock { $0.keys.first }))
+
+        let counts = ledger.modelCounters
+        #expect(counts[stable]?.formsIn == 3)
+        #expect(counts[stable]?.autoCoded == 1)
+        #expect(counts[stable]?.manualReview == 1)
+        #expect(counts[stable]?.deadLetters == 1)
+        #expect(counts[stable]?.replacedOutputs == 1)
+        #expect(counts[candidate]?.formsIn == 3)
+        #expect(counts[candidate]?.autoCoded == 1)
+        #expect(counts[candidate]?.manualReview == 2)
+        #expect(ledger.counters.formsIn == 6 && ledger.counters.autoCoded == 2 && ledger.counters.manualReview == 3)
+        #expect(harness.lastStored(partitions[0]) == 6)
+    }
+
     @Test func aRefusedOutputIsReplacedAtOnceAndAnUndeliverableMinimalDeadLetterIsFatal() throws {
         let harness = Harness()
         let ledger = harness.ledger

@@ -187,6 +187,51 @@ void   streamcoder__v1__worker_counters__free_unpacked
   assert(message->base.descriptor == &streamcoder__v1__worker_counters__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   streamcoder__v1__model_counters__init
+                     (Streamcoder__V1__ModelCounters         *message)
+{
+  static const Streamcoder__V1__ModelCounters init_value = STREAMCODER__V1__MODEL_COUNTERS__INIT;
+  *message = init_value;
+}
+size_t streamcoder__v1__model_counters__get_packed_size
+                     (const Streamcoder__V1__ModelCounters *message)
+{
+  assert(message->base.descriptor == &streamcoder__v1__model_counters__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t streamcoder__v1__model_counters__pack
+                     (const Streamcoder__V1__ModelCounters *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &streamcoder__v1__model_counters__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t streamcoder__v1__model_counters__pack_to_buffer
+                     (const Streamcoder__V1__ModelCounters *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &streamcoder__v1__model_counters__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Streamcoder__V1__ModelCounters *
+       streamcoder__v1__model_counters__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Streamcoder__V1__ModelCounters *)
+     protobuf_c_message_unpack (&streamcoder__v1__model_counters__descriptor,
+                                allocator, len, data);
+}
+void   streamcoder__v1__model_counters__free_unpacked
+                     (Streamcoder__V1__ModelCounters *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &streamcoder__v1__model_counters__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   streamcoder__v1__worker_report__init
                      (Streamcoder__V1__WorkerReport         *message)
 {
@@ -540,7 +585,58 @@ const ProtobufCMessageDescriptor streamcoder__v1__worker_counters__descriptor =
   (ProtobufCMessageInit) streamcoder__v1__worker_counters__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor streamcoder__v1__worker_report__field_descriptors[7] =
+static const ProtobufCFieldDescriptor streamcoder__v1__model_counters__field_descriptors[2] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Streamcoder__V1__ModelCounters, model),
+    &streamcoder__v1__model_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counters",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Streamcoder__V1__ModelCounters, counters),
+    &streamcoder__v1__worker_counters__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned streamcoder__v1__model_counters__field_indices_by_name[] = {
+  1,   /* field[1] = counters */
+  0,   /* field[0] = model */
+};
+static const ProtobufCIntRange streamcoder__v1__model_counters__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor streamcoder__v1__model_counters__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "streamcoder.v1.ModelCounters",
+  "ModelCounters",
+  "Streamcoder__V1__ModelCounters",
+  "streamcoder.v1",
+  sizeof(Streamcoder__V1__ModelCounters),
+  2,
+  streamcoder__v1__model_counters__field_descriptors,
+  streamcoder__v1__model_counters__field_indices_by_name,
+  1,  streamcoder__v1__model_counters__number_ranges,
+  (ProtobufCMessageInit) streamcoder__v1__model_counters__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor streamcoder__v1__worker_report__field_descriptors[8] =
 {
   {
     "worker_id",
@@ -626,6 +722,18 @@ static const ProtobufCFieldDescriptor streamcoder__v1__worker_report__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "models",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Streamcoder__V1__WorkerReport, n_models),
+    offsetof(Streamcoder__V1__WorkerReport, models),
+    &streamcoder__v1__model_counters__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned streamcoder__v1__worker_report__field_indices_by_name[] = {
   1,   /* field[1] = active */
@@ -633,13 +741,14 @@ static const unsigned streamcoder__v1__worker_report__field_indices_by_name[] = 
   5,   /* field[5] = counters */
   3,   /* field[3] = directive_generation */
   4,   /* field[4] = load_errors */
+  7,   /* field[7] = models */
   6,   /* field[6] = reported_at_unix_ms */
   0,   /* field[0] = worker_id */
 };
 static const ProtobufCIntRange streamcoder__v1__worker_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor streamcoder__v1__worker_report__descriptor =
 {
@@ -649,7 +758,7 @@ const ProtobufCMessageDescriptor streamcoder__v1__worker_report__descriptor =
   "Streamcoder__V1__WorkerReport",
   "streamcoder.v1",
   sizeof(Streamcoder__V1__WorkerReport),
-  7,
+  8,
   streamcoder__v1__worker_report__field_descriptors,
   streamcoder__v1__worker_report__field_indices_by_name,
   1,  streamcoder__v1__worker_report__number_ranges,

@@ -20,6 +20,7 @@ typedef struct Streamcoder__V1__PackageRef Streamcoder__V1__PackageRef;
 typedef struct Streamcoder__V1__ModelDirective Streamcoder__V1__ModelDirective;
 typedef struct Streamcoder__V1__ModelLoadError Streamcoder__V1__ModelLoadError;
 typedef struct Streamcoder__V1__WorkerCounters Streamcoder__V1__WorkerCounters;
+typedef struct Streamcoder__V1__ModelCounters Streamcoder__V1__ModelCounters;
 typedef struct Streamcoder__V1__WorkerReport Streamcoder__V1__WorkerReport;
 
 
@@ -98,6 +99,20 @@ struct  Streamcoder__V1__WorkerCounters
     , 0, 0, 0, 0, 0 }
 
 
+/*
+ * What one model version did on a worker: the forms it coded and what became of them.
+ */
+struct  Streamcoder__V1__ModelCounters
+{
+  ProtobufCMessage base;
+  Streamcoder__V1__ModelRef *model;
+  Streamcoder__V1__WorkerCounters *counters;
+};
+#define STREAMCODER__V1__MODEL_COUNTERS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&streamcoder__v1__model_counters__descriptor) \
+    , NULL, NULL }
+
+
 struct  Streamcoder__V1__WorkerReport
 {
   ProtobufCMessage base;
@@ -109,10 +124,15 @@ struct  Streamcoder__V1__WorkerReport
   Streamcoder__V1__ModelLoadError **load_errors;
   Streamcoder__V1__WorkerCounters *counters;
   int64_t reported_at_unix_ms;
+  /*
+   * The same counts split by the model that coded the forms (forms_in: forms it coded).
+   */
+  size_t n_models;
+  Streamcoder__V1__ModelCounters **models;
 };
 #define STREAMCODER__V1__WORKER_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&streamcoder__v1__worker_report__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0,NULL, NULL, 0 }
+    , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0,NULL, NULL, 0, 0,NULL }
 
 
 /* Streamcoder__V1__PackageRef methods */
@@ -191,6 +211,25 @@ Streamcoder__V1__WorkerCounters *
 void   streamcoder__v1__worker_counters__free_unpacked
                      (Streamcoder__V1__WorkerCounters *message,
                       ProtobufCAllocator *allocator);
+/* Streamcoder__V1__ModelCounters methods */
+void   streamcoder__v1__model_counters__init
+                     (Streamcoder__V1__ModelCounters         *message);
+size_t streamcoder__v1__model_counters__get_packed_size
+                     (const Streamcoder__V1__ModelCounters   *message);
+size_t streamcoder__v1__model_counters__pack
+                     (const Streamcoder__V1__ModelCounters   *message,
+                      uint8_t             *out);
+size_t streamcoder__v1__model_counters__pack_to_buffer
+                     (const Streamcoder__V1__ModelCounters   *message,
+                      ProtobufCBuffer     *buffer);
+Streamcoder__V1__ModelCounters *
+       streamcoder__v1__model_counters__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   streamcoder__v1__model_counters__free_unpacked
+                     (Streamcoder__V1__ModelCounters *message,
+                      ProtobufCAllocator *allocator);
 /* Streamcoder__V1__WorkerReport methods */
 void   streamcoder__v1__worker_report__init
                      (Streamcoder__V1__WorkerReport         *message);
@@ -224,6 +263,9 @@ typedef void (*Streamcoder__V1__ModelLoadError_Closure)
 typedef void (*Streamcoder__V1__WorkerCounters_Closure)
                  (const Streamcoder__V1__WorkerCounters *message,
                   void *closure_data);
+typedef void (*Streamcoder__V1__ModelCounters_Closure)
+                 (const Streamcoder__V1__ModelCounters *message,
+                  void *closure_data);
 typedef void (*Streamcoder__V1__WorkerReport_Closure)
                  (const Streamcoder__V1__WorkerReport *message,
                   void *closure_data);
@@ -237,6 +279,7 @@ extern const ProtobufCMessageDescriptor streamcoder__v1__package_ref__descriptor
 extern const ProtobufCMessageDescriptor streamcoder__v1__model_directive__descriptor;
 extern const ProtobufCMessageDescriptor streamcoder__v1__model_load_error__descriptor;
 extern const ProtobufCMessageDescriptor streamcoder__v1__worker_counters__descriptor;
+extern const ProtobufCMessageDescriptor streamcoder__v1__model_counters__descriptor;
 extern const ProtobufCMessageDescriptor streamcoder__v1__worker_report__descriptor;
 
 PROTOBUF_C__END_DECLS
