@@ -1,6 +1,7 @@
 import Classifier
 import Crypto
 import Foundation
+import Wire
 
 #if canImport(Glibc)
 import Glibc
@@ -160,4 +161,48 @@ public struct ModelStoreError: Error, Sendable, CustomStringConvertible {
     public var description: String
 
     init(_ description: String) { self.description = description }
+}
+
+extension ModelStore {
+    /// A stored package's directory and the package, loaded and checked again (with its signature
+    /// when `trustedKeys` names a directory of keys).
+    public func checkedPackage(_ entry: Entry, trustedKeys: String?) throws -> (URL, ModelPackage) {
+        let directory = packageDirectory(hash: entry.hash)
+        let trusted = try trustedKeys.map { path throws(ModelPackageError) in
+            try TrustedKeys(directory: URL(fileURLWithPath: path))
+        }
+        return (directory, try ModelPackage.load(from: directory, trustedKeys: trusted))
+    }
+
+    /// The directive after `current` that returns the fleet `group` to the model `current` names
+    /// as previous, found in the store and checked again (signature included with `trustedKeys`),
+    /// so that no rollback points the fleet at a package it would refuse. `reason` says why.
+    public func rollbackDirective(
+        after current: ModelDirective,
+        group: String,
+        trustedKeys: String?,
+        reason: String
+    ) throws -> ModelDirective {
+        guard let previous = current.previous, !previous.name.isEmpty else {
+            throw ModelStoreError(
+                "directive \(current.generation) of \(group) names no previous model: activate one by name instead"
+            )
+        }
+        guard let entry = try entry("\(previous.name)@\(previous.version)") else {
+            throw ModelStoreError(
+                "\(previous.name)@\(previous.version) is not in the store \(directory.path): push it again"
+            )
+        }
+        let (packageDirectory, package) = try checkedPackage(entry, trustedKeys: trustedKeys)
+        return ModelDirective(
+            generation: current.generation + 1,
+            package: PackageRef(
+                model: ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256),
+                uri: packageDirectory.path
+            ),
+            previous: current.package.model,
+            issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000),
+            reason: reason
+        )
+    }
 }

@@ -65,7 +65,8 @@ extension ModelDirective: CMessageCodable {
             previous: try directive.previous.map { pointer throws(WireError) in
                 try ModelRef(cMessage: pointer.pointee, at: path.child("previous"))
             },
-            issuedAtUnixMs: directive.issued_at_unix_ms
+            issuedAtUnixMs: directive.issued_at_unix_ms,
+            reason: try String(cField: directive.reason, at: path.child("reason"))
         )
     }
 
@@ -80,6 +81,7 @@ extension ModelDirective: CMessageCodable {
             arena.box(try previous.cMessage(in: arena, at: path.child("previous")))
         }
         directive.issued_at_unix_ms = issuedAtUnixMs
+        directive.reason = try arena.string(reason, at: path.child("reason"))
         return directive
     }
 }

@@ -13,6 +13,8 @@ public struct ModelDirective: Sendable, Equatable, Codable {
     public var previous: ModelRef?
     /// When the coordinator issued the directive, in unix milliseconds.
     public var issuedAtUnixMs: Int64
+    /// Why it was written (an automatic rollback says so, with its numbers); may be empty.
+    public var reason: String
 
     /// Creates a directive.
     public init(
@@ -21,7 +23,8 @@ public struct ModelDirective: Sendable, Equatable, Codable {
         canaryFraction: Double = 1,
         shadow: Bool = false,
         previous: ModelRef? = nil,
-        issuedAtUnixMs: Int64 = 0
+        issuedAtUnixMs: Int64 = 0,
+        reason: String = ""
     ) {
         self.generation = generation
         self.package = package
@@ -29,6 +32,7 @@ public struct ModelDirective: Sendable, Equatable, Codable {
         self.shadow = shadow
         self.previous = previous
         self.issuedAtUnixMs = issuedAtUnixMs
+        self.reason = reason
     }
 }
 

@@ -76,7 +76,7 @@ extension ModelsCommand {
 }
 
 /// The store from the flag or `STREAMCODER_MODEL_STORE`.
-private func storeDirectory(_ flag: String?) throws -> URL {
+func storeDirectory(_ flag: String?) throws -> URL {
     guard let path = flag ?? ProcessInfo.processInfo.environment["STREAMCODER_MODEL_STORE"], !path.isEmpty else {
         throw ValidationError("No model store: pass --store DIR or set STREAMCODER_MODEL_STORE.")
     }
@@ -223,35 +223,51 @@ extension ModelsCommand {
                 goneAfter: .seconds(goneAfter),
                 logger: logger
             )
-            let members = view.members.values.sorted { $0.report.workerID < $1.report.workerID }
+            var state = CoordinatorState(group: fleet.group)
+            if let directive { state.apply(controlKey: fleet.group, directive: directive) }
+            for member in view.members.values { state.apply(member.report) }
+            let status = FleetStatus(state, caughtUp: true, policy: RolloutPolicy(), goneAfter: .seconds(goneAfter))
             if json {
-                struct Output: Encodable {
-                    var directive: ModelDirective?
-                    var workers: [WorkerReport]
-                    var gone: [String]
-                }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let output = Output(
-                    directive: directive,
-                    workers: members.map(\.report),
-                    gone: members.filter(\.isGone).map(\.report.workerID)
-                )
-                printLine(String(decoding: try encoder.encode(output), as: UTF8.self))
+                printLine(String(decoding: try encoder.encode(status), as: UTF8.self))
                 return
             }
-            if let directive {
+            printTable(status)
+        }
+
+        private func printTable(_ status: FleetStatus) {
+            if let directive = status.directive {
                 let model = directive.package.model
                 printLine(
                     "directive \(directive.generation): \(model.name)@\(model.version) (\(directive.package.uri))"
+                        + (directive.reason.isEmpty ? "" : ": \(directive.reason)")
                 )
+                if directive.shadow || directive.canaryFraction < 1, let stable = directive.previous {
+                    let mode =
+                        directive.shadow
+                        ? "in shadow" : "as a canary on \(directive.canaryFraction * 100) % of the forms"
+                    printLine("  \(model.name)@\(model.version) runs \(mode), beside \(stable.name)@\(stable.version)")
+                    printLine("  rollout: \(status.rollout.summary)")
+                }
             } else {
-                printLine("no directive for \(fleet.group): workers run their --model")
+                printLine("no directive for \(status.group): workers run their --model")
+            }
+            if !status.models.isEmpty {
+                printLine("model\tforms coded\tauto-coded\tmanual review\terrors")
+                for entry in status.models {
+                    let counts = entry.counters
+                    printLine(
+                        "\(entry.model.name)@\(entry.model.version)\t\(counts.formsIn)\t\(counts.autoCoded)\t"
+                            + "\(counts.manualReview) (\(percent(counts.manualReviewRate)))\t"
+                            + "\(counts.deadLetters + counts.errors) (\(percent(counts.errorRate)))"
+                    )
+                }
             }
             printLine(
                 "worker\tstate\tmodel\tcandidate\tgeneration\tforms in\tauto-coded\tmanual review\tdead letters\trefused"
             )
-            for member in members {
+            for member in status.workers {
                 let report = member.report
                 let model = report.active.map { "\($0.name)@\($0.version)" } ?? "-"
                 let candidate = report.candidate.map { "\($0.name)@\($0.version)" } ?? "-"
@@ -260,11 +276,13 @@ extension ModelsCommand {
                     ?? "0"
                 let counters = report.counters
                 printLine(
-                    "\(report.workerID)\t\(member.isGone ? "gone" : "up")\t\(model)\t\(candidate)\t\(report.directiveGeneration)\t"
+                    "\(report.workerID)\t\(member.gone ? "gone" : "up")\t\(model)\t\(candidate)\t\(report.directiveGeneration)\t"
                         + "\(counters.formsIn)\t\(counters.autoCoded)\t\(counters.manualReview)\t\(counters.deadLetters)\t\(refused)"
                 )
             }
         }
+
+        private func percent(_ rate: Double) -> String { "\((rate * 1_000).rounded() / 10) %" }
     }
 }
 
@@ -300,30 +318,16 @@ extension ModelsCommand {
             guard let current = try await control.directives(logger: logger)[fleet.group] else {
                 throw CommandError("\(fleet.group) has no directive on \(fleet.controlTopic): nothing to roll back")
             }
-            guard let previous = current.previous, !previous.name.isEmpty else {
-                throw CommandError(
-                    "directive \(current.generation) of \(fleet.group) names no previous model: activate one by name instead"
-                )
-            }
             let store = ModelStore(directory: try storeDirectory(store))
-            guard let entry = try store.entry("\(previous.name)@\(previous.version)") else {
-                throw CommandError(
-                    "\(previous.name)@\(previous.version) is not in the store \(store.directory.path): push it again"
-                )
-            }
-            let (directory, package) = try store.checkedPackage(entry, trustedKeys: trustedKeys)
-            let directive = ModelDirective(
-                generation: current.generation + 1,
-                package: PackageRef(
-                    model: ModelRef(name: entry.name, version: entry.version, sha256: package.manifest.weights.sha256),
-                    uri: directory.path
-                ),
-                previous: current.package.model,
-                issuedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000)
+            let directive = try store.rollbackDirective(
+                after: current,
+                group: fleet.group,
+                trustedKeys: trustedKeys,
+                reason: "rolled back by an operator (models rollback)"
             )
             try await control.publish(directive, group: fleet.group, logger: logger)
             printLine(
-                "rolled \(fleet.group) back to \(entry.reference): generation \(directive.generation), "
+                "rolled \(fleet.group) back to \(directive.package.model.name)@\(directive.package.model.version): generation \(directive.generation), "
                     + "after \(current.package.model.name)@\(current.package.model.version)"
             )
         }
@@ -363,18 +367,6 @@ extension ModelsCommand {
             let model = current.package.model
             printLine("promoted \(model.name)@\(model.version) for \(fleet.group): generation \(directive.generation)")
         }
-    }
-}
-
-extension ModelStore {
-    /// A stored package's directory and the package, loaded and checked again (with its signature
-    /// when `trustedKeys` names a directory of keys).
-    func checkedPackage(_ entry: Entry, trustedKeys: String?) throws -> (URL, ModelPackage) {
-        let directory = packageDirectory(hash: entry.hash)
-        let trusted = try trustedKeys.map { path throws(ModelPackageError) in
-            try TrustedKeys(directory: URL(fileURLWithPath: path))
-        }
-        return (directory, try ModelPackage.load(from: directory, trustedKeys: trusted))
     }
 }
 

@@ -6,7 +6,8 @@ struct StreamCoderCommand: AsyncParsableCommand {
         commandName: "streamcoder",
         abstract: "Codes business-registry forms with their NAF activity code, in a Kafka stream.",
         subcommands: [
-            DemoCommand.self, WorkerCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self,
+            DemoCommand.self, WorkerCommand.self, CoordinatorCommand.self, BrokerCommand.self, TopicsCommand.self,
+            ProduceCommand.self,
             ConsumeCommand.self, ModelsCommand.self, CodeCommand.self, BenchCommand.self,
         ]
     )

@@ -70,7 +70,8 @@ enum Samples {
         canaryFraction: 0.25,
         shadow: true,
         previous: ModelRef(name: "naf-fasttext", version: "2026.11.1", sha256: sha2026_11_1),
-        issuedAtUnixMs: 1_764_151_300_000
+        issuedAtUnixMs: 1_764_151_300_000,
+        reason: "canary of the retrained (réentraîné) model on a quarter of the forms"
     )
 
     /// `worker_report`: two load errors and counters.

@@ -328,7 +328,7 @@ const ProtobufCMessageDescriptor streamcoder__v1__package_ref__descriptor =
   (ProtobufCMessageInit) streamcoder__v1__package_ref__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor streamcoder__v1__model_directive__field_descriptors[6] =
+static const ProtobufCFieldDescriptor streamcoder__v1__model_directive__field_descriptors[7] =
 {
   {
     "generation",
@@ -402,6 +402,18 @@ static const ProtobufCFieldDescriptor streamcoder__v1__model_directive__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Streamcoder__V1__ModelDirective, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned streamcoder__v1__model_directive__field_indices_by_name[] = {
   2,   /* field[2] = canary_fraction */
@@ -409,12 +421,13 @@ static const unsigned streamcoder__v1__model_directive__field_indices_by_name[] 
   5,   /* field[5] = issued_at_unix_ms */
   1,   /* field[1] = package */
   4,   /* field[4] = previous */
+  6,   /* field[6] = reason */
   3,   /* field[3] = shadow */
 };
 static const ProtobufCIntRange streamcoder__v1__model_directive__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor streamcoder__v1__model_directive__descriptor =
 {
@@ -424,7 +437,7 @@ const ProtobufCMessageDescriptor streamcoder__v1__model_directive__descriptor =
   "Streamcoder__V1__ModelDirective",
   "streamcoder.v1",
   sizeof(Streamcoder__V1__ModelDirective),
-  6,
+  7,
   streamcoder__v1__model_directive__field_descriptors,
   streamcoder__v1__model_directive__field_indices_by_name,
   1,  streamcoder__v1__model_directive__number_ranges,

@@ -67,10 +67,14 @@ struct  Streamcoder__V1__ModelDirective
    */
   Streamcoder__V1__ModelRef *previous;
   int64_t issued_at_unix_ms;
+  /*
+   * Why it was written, e.g. the coordinator's automatic rollback and its numbers.
+   */
+  char *reason;
 };
 #define STREAMCODER__V1__MODEL_DIRECTIVE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&streamcoder__v1__model_directive__descriptor) \
-    , 0, NULL, 0, 0, NULL, 0 }
+    , 0, NULL, 0, 0, NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Streamcoder__V1__ModelLoadError
