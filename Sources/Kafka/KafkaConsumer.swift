@@ -139,26 +139,41 @@ extension KafkaConsumer {
     /// the process until it is killed. Returns whether the close finished; when it did not, it
     /// goes on in the background.
     public func close(waitingAtMost timeout: Duration) async throws(KafkaError) -> Bool {
-        let outcome = Locked<CheckedContinuation<Result<Bool, KafkaError>, Never>?>(nil)
-        let result = await withCheckedContinuation { continuation in
-            outcome.withLock { $0 = continuation }
-            Task {
-                let result: Result<Bool, KafkaError>
-                do throws(KafkaError) {
-                    try await self.close()
-                    result = .success(true)
-                } catch {
-                    result = .failure(error)
-                }
-                outcome.withLock { $0.take() }?.resume(returning: result)
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                outcome.withLock { $0.take() }?.resume(returning: .success(false))
-            }
-        }
-        return try result.get()
+        try await finishes(within: timeout) { () async throws(KafkaError) in try await self.close() }
     }
+
+    /// Commits like `commit()` but waits at most `timeout`; returns whether the commit finished
+    /// (when it did not, it goes on in the background).
+    public func commit(waitingAtMost timeout: Duration) async throws(KafkaError) -> Bool {
+        try await finishes(within: timeout) { () async throws(KafkaError) in try await self.commit() }
+    }
+}
+
+/// Runs `work` and waits for it at most `timeout`: whether it finished (rethrowing its error), or
+/// `false` when the time ran out first (it goes on in the background).
+func finishes(
+    within timeout: Duration,
+    _ work: @escaping @Sendable () async throws(KafkaError) -> Void
+) async throws(KafkaError) -> Bool {
+    let outcome = Locked<CheckedContinuation<Result<Bool, KafkaError>, Never>?>(nil)
+    let result = await withCheckedContinuation { continuation in
+        outcome.withLock { $0 = continuation }
+        Task {
+            let result: Result<Bool, KafkaError>
+            do throws(KafkaError) {
+                try await work()
+                result = .success(true)
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0.take() }?.resume(returning: result)
+        }
+        Task {
+            try? await Task.sleep(for: timeout)
+            outcome.withLock { $0.take() }?.resume(returning: .success(false))
+        }
+    }
+    return try result.get()
 }
 
 /// Owns the consumer's queue, destroyed before the handle it belongs to.

@@ -208,6 +208,19 @@ public final class CodingWorker: Service, Sendable {
         if left > 0 {
             logger.warning("stopping with \(left) forms whose results are not all delivered: left uncommitted")
         }
+        // Committed while the group is still stable: once another member leaves (a whole fleet
+        // stopping, a scale-in), the group refuses commits until it has rebalanced, and the
+        // revoke's commit would fail, leaving these forms to be coded again.
+        do {
+            if try await !consumer.commit(waitingAtMost: leaveBudget) {
+                logger.warning("committing the drained offsets takes too long: leaving the group without it")
+            }
+        } catch {
+            logger.debug(
+                "committing the drained offsets failed: the revoke commits them",
+                metadata: ["error": "\(error)"]
+            )
+        }
         if try await !consumer.close(waitingAtMost: leaveBudget) {
             logger.warning(
                 "leaving the group takes too long: going without it (the offsets were committed on revoke; the group moves the partitions after its session timeout)",

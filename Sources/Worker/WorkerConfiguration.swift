@@ -115,10 +115,17 @@ public struct WorkerConfiguration: Sendable {
         "streamcoder-\(groupID)-\(workerID)"
     }
 
-    /// The id the worker reports under: its `instanceID`, or host and process id.
+    /// The id the worker reports under: the one set, else its `instanceID`, else host and process
+    /// id (set one for several workers in one process).
     public var workerID: String {
-        instanceID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        get {
+            explicitWorkerID ?? instanceID
+                ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        }
+        set { explicitWorkerID = newValue }
     }
+
+    private var explicitWorkerID: String?
 
     /// A worker of `groupID` on `bootstrapServers` coding with the package at `modelPackage`.
     public init(bootstrapServers: String, modelPackage: URL) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import Kafka
 import Logging
@@ -14,10 +15,13 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Code the sample forms and a few thousand generated ones with two workers on an embedded broker.",
         discussion: """
-            Starts an in-process Kafka-protocol broker on 127.0.0.1 with StreamCoder's topics and two \
-            coding workers in one consumer group with the packaged model, publishes the sample \
-            registry forms plus --generated forms made from the NAF labels, and prints what \
-            happened: the samples with their code, label, confidence index and decision, the \
+            Starts an in-process Kafka-protocol broker on 127.0.0.1 with StreamCoder's topics, the \
+            coordinator, and two coding workers in one consumer group with the packaged model; \
+            publishes the sample registry forms plus --generated forms made from the NAF labels, \
+            and midway activates a second version of the model (by default a re-tuned copy: the same \
+            weights with a lower confidence threshold), which the running workers switch to \
+            between two micro-batches. It prints what happened: the samples with their code, \
+            label, confidence index and decision, the forms each model version coded, the \
             auto-coding rate, throughput, latency, and that every form is accounted for.
             """
     )
@@ -34,6 +38,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "How many generated forms to publish after the samples.")
     var generated: Int = 5_000
 
+    @Option(
+        name: .customLong("swap-to"),
+        help: "The package activated midway (default: a re-tuned copy of --model, version VERSION-t030)."
+    )
+    var swapTo: String?
+
+    @Flag(name: .customLong("no-swap"), help: "Keep one model for the whole run.")
+    var noSwap = false
+
     func run() async throws {
         let logger = makeLogger("streamcoder.demo")
         let samples = try DemoForms.samples(csv)
@@ -43,7 +56,14 @@ struct DemoCommand: AsyncParsableCommand {
             try cluster.createTopic(topic.name, partitions: topic.partitions ?? 12)
         }
         printLine("embedded broker on \(cluster.bootstrapServers), model \(model)")
-        let report = try await code(forms, on: cluster, logger: logger)
+        let swap =
+            try noSwap
+            ? nil
+            : DemoSwap.prepare(
+                package: URL(fileURLWithPath: model),
+                next: swapTo.map { URL(fileURLWithPath: $0) }
+            )
+        let report = try await code(forms, on: cluster, swap: swap, logger: logger)
         report.print(samples: samples)
         // The workers and their clients are gone by now; the broker goes last, so none of them
         // logs a lost connection.
@@ -52,13 +72,29 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Runs two workers and the demo's publisher/reader until every form is accounted for.
-    private func code(_ forms: [DemoForm], on cluster: EmbeddedKafkaCluster, logger: Logger) async throws -> DemoReport
-    {
-        let workers = try (1...2).map { _ in try makeWorker(cluster.bootstrapServers, logger: logger) }
-        let run = DemoRun(bootstrapServers: cluster.bootstrapServers, forms: forms, workers: workers, logger: logger)
+    private func code(
+        _ forms: [DemoForm],
+        on cluster: EmbeddedKafkaCluster,
+        swap: DemoSwap?,
+        logger: Logger
+    ) async throws -> DemoReport {
+        let workers = try (1...2).map { try makeWorker("demo-worker-\($0)", cluster.bootstrapServers, logger: logger) }
+        var quiet = logger
+        quiet.logLevel = .warning
+        var fleet = CoordinatorConfiguration(bootstrapServers: cluster.bootstrapServers)
+        fleet.group = Self.group
+        let coordinator = CoordinatorService(configuration: fleet, logger: quiet)
+        let run = DemoRun(
+            bootstrapServers: cluster.bootstrapServers,
+            forms: forms,
+            workers: workers,
+            swap: swap,
+            coordinator: coordinator,
+            logger: logger
+        )
         let group = ServiceGroup(
             configuration: .init(
-                services: workers.map { .init(service: $0) }
+                services: [.init(service: coordinator)] + workers.map { .init(service: $0) }
                     + [.init(service: run, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
@@ -68,9 +104,13 @@ struct DemoCommand: AsyncParsableCommand {
         return try run.report()
     }
 
-    private func makeWorker(_ servers: String, logger: Logger) throws -> CodingWorker {
+    /// The demo fleet's consumer group, the key of its directives.
+    static let group = "demo-workers"
+
+    private func makeWorker(_ id: String, _ servers: String, logger: Logger) throws -> CodingWorker {
         var configuration = WorkerConfiguration(bootstrapServers: servers, modelPackage: URL(fileURLWithPath: model))
-        configuration.groupID = "demo-workers"
+        configuration.groupID = Self.group
+        configuration.workerID = id
         configuration.consumerProperties = ["fetch.wait.max.ms": "5", "session.timeout.ms": "6000"]
         configuration.maxBatchWait = .milliseconds(2)
         var quiet = logger

@@ -1,3 +1,4 @@
+import Coordinator
 import Foundation
 import Kafka
 import Wire
@@ -17,6 +18,10 @@ struct DemoReport {
     var duplicates = 0
     var elapsed: Duration = .zero
     var counters: [CodingCounters] = []
+    /// The model change midway, if any.
+    var swap: DemoSwap?
+    /// The coordinator's view at the end.
+    var fleet: FleetStatus?
 
     init(forms: [DemoForm], sentAt: [String: Int64]) {
         self.forms = forms
@@ -80,6 +85,16 @@ struct DemoReport {
             "latency, published → result delivered, all forms sent at once: p50 \(percentile(latencies, 0.5)) ms, "
                 + "p99 \(percentile(latencies, 0.99)) ms"
         )
+        let versions = Dictionary(grouping: results) { $0.model.map { "\($0.name)@\($0.version)" } ?? "no model" }
+        printLine(
+            "coded per model version: "
+                + versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }.joined(separator: ", ")
+                + (swap.map { " (\($0.to.name)@\($0.to.version) activated midway)" } ?? "")
+        )
+        if let fleet {
+            let generation = fleet.directive.map { "directive \($0.generation)" } ?? "no directive"
+            printLine("coordinator: \(generation), \(fleet.workers.count) workers reporting")
+        }
         printLine(
             "per worker: " + counters.map { "\($0.formsIn) forms in, \($0.completed) done" }.joined(separator: "; ")
         )

@@ -1,3 +1,4 @@
+import Coordinator
 import Foundation
 import Kafka
 import Logging
@@ -12,13 +13,24 @@ final class DemoRun: Service, Sendable {
     private let bootstrapServers: String
     private let forms: [DemoForm]
     private let workers: [CodingWorker]
+    private let swap: DemoSwap?
+    private let coordinator: CoordinatorService
     private let logger: Logger
     private let outcome = Mutex<DemoReport?>(nil)
 
-    init(bootstrapServers: String, forms: [DemoForm], workers: [CodingWorker], logger: Logger) {
+    init(
+        bootstrapServers: String,
+        forms: [DemoForm],
+        workers: [CodingWorker],
+        swap: DemoSwap?,
+        coordinator: CoordinatorService,
+        logger: Logger
+    ) {
         self.bootstrapServers = bootstrapServers
         self.forms = forms
         self.workers = workers
+        self.swap = swap
+        self.coordinator = coordinator
         self.logger = logger
     }
 
@@ -30,18 +42,16 @@ final class DemoRun: Service, Sendable {
         _ = await producer.prepare(topics: [StreamCoderTopic.forms], timeout: .seconds(5))
         var sentAt: [String: Int64] = [:]
         let started = ContinuousClock.now
-        for demo in forms {
-            sentAt[demo.form.formID] = Int64(Date().timeIntervalSince1970 * 1_000)
-            try producer.produce(
-                KafkaProducerMessage(
-                    topic: StreamCoderTopic.forms,
-                    key: Array(demo.form.formID.utf8),
-                    value: try demo.form.encoded()
-                )
-            )
-        }
+        let half = swap == nil ? forms.count : forms.count / 2
+        for demo in forms[..<half] { try publish(demo, with: producer, sentAt: &sentAt) }
         try await producer.flush()
-        printLine("published \(forms.count) forms; two workers coding…")
+        if let swap {
+            printLine("published \(half) forms; two workers coding with \(swap.from.name)@\(swap.from.version)…")
+            try await activate(swap, with: producer)
+        }
+        for demo in forms[half...] { try publish(demo, with: producer, sentAt: &sentAt) }
+        try await producer.flush()
+        printLine("published \(forms.count - half)\(swap == nil ? "" : " more") forms; two workers coding…")
         var report = DemoReport(forms: forms, sentAt: sentAt)
         let deadline = ContinuousClock.now + .seconds(60)
         while !report.everyFormAccountedFor && ContinuousClock.now < deadline {
@@ -51,7 +61,10 @@ final class DemoRun: Service, Sendable {
         }
         report.elapsed = ContinuousClock.now - started
         report.counters = workers.map(\.counters)
+        report.swap = swap
+        report.fleet = coordinator.status
         try await reader.close()
+        try await producer.close()
         outcome.withLock { $0 = report }
     }
 
@@ -61,10 +74,47 @@ final class DemoRun: Service, Sendable {
         return report
     }
 
+    private func publish(_ demo: DemoForm, with producer: KafkaProducer, sentAt: inout [String: Int64]) throws {
+        sentAt[demo.form.formID] = Int64(Date().timeIntervalSince1970 * 1_000)
+        try producer.produce(
+            KafkaProducerMessage(
+                topic: StreamCoderTopic.forms,
+                key: Array(demo.form.formID.utf8),
+                value: try demo.form.encoded()
+            )
+        )
+    }
+
+    /// Writes the swap's directive to the control topic, as `models activate` does, and waits
+    /// (up to 15 s) until both workers code with the new version.
+    private func activate(_ swap: DemoSwap, with producer: KafkaProducer) async throws {
+        let started = ContinuousClock.now
+        try await producer.send(
+            KafkaProducerMessage(
+                topic: StreamCoderTopic.control,
+                key: Array(DemoCommand.group.utf8),
+                value: try swap.directive.encoded()
+            )
+        )
+        let deadline = started + .seconds(15)
+        while ContinuousClock.now < deadline
+            && !workers.allSatisfy({ $0.report.active?.version == swap.to.version })
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let took = ContinuousClock.now - started
+        printLine(
+            "activated \(swap.to.name)@\(swap.to.version) (\(swap.change)); "
+                + "both workers switched \(took.formatted(.units(allowed: [.milliseconds]))) after the directive"
+        )
+    }
+
     private func resultReader() throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "demo-results")
         configuration.properties["fetch.wait.max.ms"] = "5"
-        let reader = try KafkaConsumer(configuration: configuration, logger: logger)
+        var quiet = logger
+        quiet.logLevel = .warning  // its own partitions are not the demo's news
+        let reader = try KafkaConsumer(configuration: configuration, logger: quiet)
         try reader.subscribe(topics: [
             StreamCoderTopic.codings, StreamCoderTopic.manualReview, StreamCoderTopic.deadLetter,
         ])

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// The README's first command, as a user runs it (a smaller stream): the demo's report accounts
+/// for every form and says how many each model version coded around the swap midway.
+@Suite("The demo")
+struct DemoProcessTests {
+    @Test func theDemoSwapsModelsMidwayAndAccountsForEveryForm() async throws {
+        let output = try await runToCompletion(
+            TestPaths.streamcoder,
+            [
+                "demo", "--generated", "975",
+                "--model", TestPaths.packageRoot.appendingPathComponent("Models/naf-demo").path,
+                "--csv", TestPaths.sampleForms.path,
+                "--naf",
+                TestPaths.sampleForms.deletingLastPathComponent()
+                    .appendingPathComponent("../naf/naf_rev2_subclasses.csv").standardized.path,
+            ],
+            timeout: .seconds(120)
+        )
+        #expect(output.contains("every form accounted for: 1000 published = 1000 results"), "\(output)")
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("coded per model version: ") })
+        let counts = line.matches(of: /naf-demo@[0-9.]+(-t030)? (\d+)/).map { Int($0.output.2) ?? 0 }
+        #expect(counts.count == 2 && counts.reduce(0, +) == 1_000, "two versions, every form once: \(line)")
+        #expect(counts.allSatisfy { $0 > 0 }, "each version coded forms: \(line)")
+        #expect(output.contains("coordinator: directive 1, 2 workers reporting"), "\(output)")
+    }
+}
