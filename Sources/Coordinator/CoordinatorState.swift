@@ -12,6 +12,8 @@ public struct CoordinatorState: Sendable {
     public private(set) var directive: ModelDirective?
     /// The newest report of each worker, by id.
     public private(set) var reports: [String: WorkerReport] = [:]
+    /// The report before the newest, by worker id: their difference is the worker's rate.
+    private var previousReports: [String: WorkerReport] = [:]
     /// The rollbacks this coordinator wrote, oldest first.
     public private(set) var rollbacks: [Rollback] = []
     /// The generation this coordinator rolled back from: it never does so twice.
@@ -47,8 +49,21 @@ public struct CoordinatorState: Sendable {
 
     /// Takes a worker report; an older report of a worker than the one known changes nothing.
     public mutating func apply(_ report: WorkerReport) {
-        guard report.reportedAtUnixMs >= (reports[report.workerID]?.reportedAtUnixMs ?? .min) else { return }
+        let known = reports[report.workerID]
+        guard report.reportedAtUnixMs >= (known?.reportedAtUnixMs ?? .min) else { return }
+        if let known, known.reportedAtUnixMs < report.reportedAtUnixMs { previousReports[report.workerID] = known }
         reports[report.workerID] = report
+    }
+
+    /// Forms per second of a worker between its last two reports; `nil` without two, or when it
+    /// restarted in between (its counts went down).
+    func formsPerSecond(of worker: String) -> Double? {
+        guard let newest = reports[worker], let previous = previousReports[worker],
+            newest.counters.formsIn >= previous.counters.formsIn,
+            newest.reportedAtUnixMs > previous.reportedAtUnixMs
+        else { return nil }
+        let seconds = Double(newest.reportedAtUnixMs - previous.reportedAtUnixMs) / 1_000
+        return Double(newest.counters.formsIn - previous.counters.formsIn) / seconds
     }
 
     /// The rollout compared under `policy`.
@@ -73,7 +88,11 @@ public struct CoordinatorState: Sendable {
     /// The workers as of `nowUnixMs`: a worker silent for longer than `goneAfterMs` is gone.
     public func members(nowUnixMs: Int64, goneAfterMs: Int64) -> [Member] {
         reports.values.sorted { $0.workerID < $1.workerID }.map { report in
-            Member(report: report, gone: nowUnixMs - report.reportedAtUnixMs > goneAfterMs)
+            Member(
+                report: report,
+                gone: nowUnixMs - report.reportedAtUnixMs > goneAfterMs,
+                formsPerSecond: formsPerSecond(of: report.workerID)
+            )
         }
     }
 
@@ -83,6 +102,8 @@ public struct CoordinatorState: Sendable {
         public var report: WorkerReport
         /// Whether it stopped reporting.
         public var gone: Bool
+        /// Forms per second between its last two reports, when known.
+        public var formsPerSecond: Double?
     }
 
     /// The per-model counts summed over every worker, by model.

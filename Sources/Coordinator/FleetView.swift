@@ -12,6 +12,8 @@ public struct FleetView: Sendable {
         public var report: WorkerReport
         /// Whether it stopped reporting (silent for longer than the timeout).
         public var isGone: Bool
+        /// The report before the newest, if the window held one.
+        public var previous: WorkerReport?
     }
 
     /// The workers, by id.
@@ -27,17 +29,22 @@ public struct FleetView: Sendable {
         logger: Logger
     ) async throws -> FleetView {
         var newest: [String: WorkerReport] = [:]
+        var previous: [String: WorkerReport] = [:]
         let reader = TopicReader(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
         try await reader.readToEnd(topic, window: window) { message in
             guard let value = message.value, let report = try? WorkerReport(decoding: value) else { return }
-            if report.reportedAtUnixMs >= (newest[report.workerID]?.reportedAtUnixMs ?? 0) {
+            let known = newest[report.workerID]
+            if report.reportedAtUnixMs >= (known?.reportedAtUnixMs ?? 0) {
+                if let known, known.reportedAtUnixMs < report.reportedAtUnixMs { previous[report.workerID] = known }
                 newest[report.workerID] = report
             }
         }
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let limit = Int64(goneAfter.components.seconds) * 1_000
         return FleetView(
-            members: newest.mapValues { Member(report: $0, isGone: now - $0.reportedAtUnixMs > limit) }
+            members: newest.mapValues {
+                Member(report: $0, isGone: now - $0.reportedAtUnixMs > limit, previous: previous[$0.workerID])
+            }
         )
     }
 }

@@ -73,6 +73,18 @@ final class CArena {
         return pointer
     }
 
+    /// A C array of copies of `values`, for a repeated scalar field; `nil` when empty.
+    func scalars<Value>(_ values: [Value]) -> UnsafeMutablePointer<Value>? {
+        guard !values.isEmpty else { return nil }
+        precondition(MemoryLayout<Value>.alignment <= Self.alignment, "CArena cannot align \(Value.self)")
+        let pointer = allocate(MemoryLayout<Value>.stride * values.count).bindMemory(
+            to: Value.self,
+            capacity: values.count
+        )
+        pointer.initialize(from: values, count: values.count)
+        return pointer
+    }
+
     /// A C array of pointers to copies of `values`, for a repeated message field; `nil` when empty.
     func array<Message>(_ values: [Message]) -> UnsafeMutablePointer<UnsafeMutablePointer<Message>?>? {
         guard !values.isEmpty else { return nil }

@@ -53,6 +53,8 @@ extension WorkerReport: CMessageCodable {
         models = try [ModelCounters](cArray: report.models, count: report.n_models) { entry, index throws(WireError) in
             try ModelCounters(cMessage: entry, at: path.element("models", index))
         }
+        host = try String(cField: report.host, at: path.child("host"))
+        partitions = Array(UnsafeBufferPointer(start: report.partitions, count: report.n_partitions))
     }
 
     func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> Streamcoder__V1__WorkerReport {
@@ -80,6 +82,9 @@ extension WorkerReport: CMessageCodable {
         }
         report.n_models = cModels.count
         report.models = arena.array(cModels)
+        report.host = try arena.string(host, at: path.child("host"))
+        report.n_partitions = partitions.count
+        report.partitions = arena.scalars(partitions)
         return report
     }
 }

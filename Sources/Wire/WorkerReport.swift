@@ -17,6 +17,10 @@ public struct WorkerReport: Sendable, Equatable, Codable {
     public var reportedAtUnixMs: Int64
     /// The counts split by the model version that coded the forms.
     public var models: [ModelCounters]
+    /// The host the worker runs on.
+    public var host: String
+    /// The partitions of the forms topic it owns.
+    public var partitions: [Int32]
 
     /// Creates a report.
     public init(
@@ -27,7 +31,9 @@ public struct WorkerReport: Sendable, Equatable, Codable {
         loadErrors: [ModelLoadError] = [],
         counters: WorkerCounters = WorkerCounters(),
         reportedAtUnixMs: Int64 = 0,
-        models: [ModelCounters] = []
+        models: [ModelCounters] = [],
+        host: String = "",
+        partitions: [Int32] = []
     ) {
         self.workerID = workerID
         self.active = active
@@ -37,6 +43,8 @@ public struct WorkerReport: Sendable, Equatable, Codable {
         self.counters = counters
         self.reportedAtUnixMs = reportedAtUnixMs
         self.models = models
+        self.host = host
+        self.partitions = partitions
     }
 }
 

@@ -162,7 +162,12 @@ public final class CodingWorker: Service, Sendable {
             reportedAtUnixMs: Int64(Date().timeIntervalSince1970 * 1_000),
             models: ledger.modelCounters
                 .map { ModelCounters(model: ModelRef($0.key), counters: WorkerCounters($0.value)) }
-                .sorted { ($0.model.name, $0.model.version) < ($1.model.name, $1.model.version) }
+                .sorted { ($0.model.name, $0.model.version) < ($1.model.name, $1.model.version) },
+            host: ProcessInfo.processInfo.hostName,
+            partitions: consumer.assignment.filter { $0.topic == configuration.topics.forms }.map {
+                Int32($0.partition)
+            }
+            .sorted()
         )
     }
 

@@ -5,6 +5,10 @@ import Metrics
 import Synchronization
 import Wire
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Follows the fleet's desired model on the compacted control topic, outside the consumer group:
 /// at start it reads the topic to its end, so that a restarted worker comes back on the fleet's
 /// model (its `--model` is only the fallback while no directive exists); then it watches for new
@@ -84,6 +88,10 @@ final class ModelFollower: @unchecked Sendable {
         guard let consumer else { return }
         let thread = Thread { [self] in
             Thread.current.name = "model-follower"
+            // Loading and checking a package (reading, hashing and checking hundreds of MB) yields
+            // the cores to the coding lanes: on Linux the nice value is per thread, and 0 names
+            // the calling one.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             while !stopped.isRaised {
                 do {
                     for message in try consumer.poll(maxMessages: 100, timeout: .milliseconds(500)) {

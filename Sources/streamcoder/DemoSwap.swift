@@ -20,12 +20,13 @@ struct DemoSwap: Sendable {
     /// A store in a temporary directory holding `package` and `next`; without `next`, a re-tuned
     /// copy of `package`: the same weights under the version `VERSION-t030` with a confidence
     /// threshold of 0.3 (the kind of change an operator rolls out to automate more forms).
-    static func prepare(package: URL, next: URL?) throws -> DemoSwap {
+    /// With `linkingWeights`, the copy links the weights file instead of copying it (a large model).
+    static func prepare(package: URL, next: URL?, linkingWeights: Bool = false) throws -> DemoSwap {
         let store = ModelStore(
             directory: FileManager.default.temporaryDirectory.appendingPathComponent("streamcoder-demo-\(UUID())")
         )
         let fromEntry = try store.push(package).entry
-        let nextPackage = try next ?? retunedCopy(of: package, threshold: 0.3)
+        let nextPackage = try next ?? retunedCopy(of: package, threshold: 0.3, linkingWeights: linkingWeights)
         let toEntry = try store.push(nextPackage).entry
         let (toDirectory, loaded) = try store.checkedPackage(toEntry, trustedKeys: nil)
         let first = try ModelPackage.load(from: package)
@@ -50,10 +51,21 @@ struct DemoSwap: Sendable {
         )
     }
 
-    /// A copy of `package` whose manifest has another version and confidence threshold.
-    private static func retunedCopy(of package: URL, threshold: Double) throws -> URL {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("streamcoder-demo-next-\(UUID())")
-        try FileManager.default.copyItem(at: package, to: copy)
+    /// A copy of `package` whose manifest has another version and confidence threshold; its
+    /// other files are copied, or hard-linked with `linkingWeights` (copied when they cannot be).
+    private static func retunedCopy(of package: URL, threshold: Double, linkingWeights: Bool) throws -> URL {
+        let files = FileManager.default
+        let copy = files.temporaryDirectory.appendingPathComponent("streamcoder-demo-next-\(UUID())")
+        try files.createDirectory(at: copy, withIntermediateDirectories: true)
+        for name in try files.contentsOfDirectory(atPath: package.path) {
+            let source = package.appendingPathComponent(name)
+            let target = copy.appendingPathComponent(name)
+            if linkingWeights && name != ModelPackage.manifestFile, (try? files.linkItem(at: source, to: target)) != nil
+            {
+                continue
+            }
+            try files.copyItem(at: source, to: target)
+        }
         let manifestURL = copy.appendingPathComponent(ModelPackage.manifestFile)
         guard var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any],
             let version = manifest["version"] as? String,

@@ -168,63 +168,15 @@ final class E2EBench: Sendable {
     }
 
     /// Publishes rate × seconds forms at a steady pace and returns, in milliseconds, the time
-    /// from each publication to the reception of the record keyed by its form id.
+    /// from each publication to the reception of the record keyed by its form id; the first
+    /// second warms connections and fetch sessions up and is not reported.
     private func pacedRoundTrip(to topic: String, from resultTopics: [String]) async throws -> [Double] {
-        var configuration = KafkaConsumerConfiguration(
+        let trips = try await PacedRoundTrip(
             bootstrapServers: cluster.bootstrapServers,
-            groupID: "reader-\(topic)"
-        )
-        configuration.properties = fetchWait
-        let reader = try KafkaConsumer(configuration: configuration, logger: logger)
-        try reader.subscribe(topics: resultTopics)
-        while reader.assignment.isEmpty { _ = try await reader.nextBatch(maxMessages: 1, timeout: .milliseconds(50)) }
-        // Offsets looked up and fetch sessions running on every partition before the clock starts.
-        let settled = ContinuousClock.now + .seconds(2)
-        while ContinuousClock.now < settled {
-            _ = try await reader.nextBatch(maxMessages: 1, timeout: .milliseconds(50))
-        }
-        let total = command.rate * command.seconds
-        let sent = SentTimes()
-        let pacedForms = Array(forms.prefix(total))
-        let publishing = Task { try await self.pace(pacedForms, to: topic, sent: sent) }
-        var latencies: [Double] = []
-        var received = 0
-        let deadline = ContinuousClock.now + .seconds(command.seconds + 60)
-        while received < total && ContinuousClock.now < deadline {
-            for message in try await reader.nextBatch(maxMessages: 1_000, timeout: .milliseconds(1)) {
-                let now = ContinuousClock.now
-                let key = String(decoding: message.key ?? [], as: UTF8.self)
-                guard let (index, at) = sent.times.withLock({ $0[key] }) else { continue }
-                received += 1
-                // The first second warms connections and fetch sessions up; it is not reported.
-                if index >= command.rate { latencies.append((now - at).seconds * 1_000) }
-            }
-        }
-        try await publishing.value
-        try await reader.close()
-        return latencies
+            rate: command.rate,
+            readerProperties: fetchWait,
+            logger: logger
+        ).run(Array(forms.prefix(command.rate * command.seconds)), to: topic, from: resultTopics)
+        return trips.filter { $0.index >= command.rate }.map(\.milliseconds)
     }
-
-    private func pace(_ forms: [RegistryForm], to topic: String, sent: SentTimes) async throws {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
-        configuration.lingerMilliseconds = 0
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
-        // Looked up before the clock starts: a topic librdkafka has not seen waits for its
-        // once-a-second scan, which held the first forms of some runs for up to a second.
-        _ = await producer.prepare(topics: [topic], timeout: .seconds(5))
-        let start = ContinuousClock.now
-        for (index, form) in forms.enumerated() {
-            try await Task.sleep(until: start + .seconds(Double(index) / Double(command.rate)))
-            sent.times.withLock { $0[form.formID] = (index, .now) }
-            try producer.produce(
-                KafkaProducerMessage(topic: topic, key: Array(form.formID.utf8), value: try form.encoded())
-            )
-        }
-        try await producer.flush()
-    }
-}
-
-/// When each form of a paced run was published, shared by the publisher and the reader.
-final class SentTimes: Sendable {
-    let times = Mutex<[String: (index: Int, at: ContinuousClock.Instant)]>([:])
 }

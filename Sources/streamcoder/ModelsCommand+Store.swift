@@ -225,7 +225,10 @@ extension ModelsCommand {
             )
             var state = CoordinatorState(group: fleet.group)
             if let directive { state.apply(controlKey: fleet.group, directive: directive) }
-            for member in view.members.values { state.apply(member.report) }
+            for member in view.members.values {
+                if let previous = member.previous { state.apply(previous) }
+                state.apply(member.report)
+            }
             let status = FleetStatus(state, caughtUp: true, policy: RolloutPolicy(), goneAfter: .seconds(goneAfter))
             if json {
                 let encoder = JSONEncoder()
@@ -265,7 +268,8 @@ extension ModelsCommand {
                 }
             }
             printLine(
-                "worker\tstate\tmodel\tcandidate\tgeneration\tforms in\tauto-coded\tmanual review\tdead letters\trefused"
+                "worker\thost\tstate\tpartitions\tmodel\tcandidate\tgeneration\tforms/s\tforms in\tauto-coded\t"
+                    + "manual review\tdead letters\trefused"
             )
             for member in status.workers {
                 let report = member.report
@@ -275,10 +279,18 @@ extension ModelsCommand {
                     report.loadErrors.last.map { "\(report.loadErrors.count): \($0.model.name)@\($0.model.version)" }
                     ?? "0"
                 let counters = report.counters
+                let rate = member.formsPerSecond.map { String(format: "%.0f", $0) } ?? "-"
                 printLine(
-                    "\(report.workerID)\t\(member.gone ? "gone" : "up")\t\(model)\t\(candidate)\t\(report.directiveGeneration)\t"
+                    "\(report.workerID)\t\(report.host.isEmpty ? "-" : report.host)\t\(member.gone ? "gone" : "up")\t"
+                        + "\(report.partitions.count)\t\(model)\t\(candidate)\t\(report.directiveGeneration)\t\(rate)\t"
                         + "\(counters.formsIn)\t\(counters.autoCoded)\t\(counters.manualReview)\t\(counters.deadLetters)\t\(refused)"
                 )
+                for entry in report.models where report.models.count > 1 {
+                    printLine(
+                        "  \(entry.model.name)@\(entry.model.version): \(entry.counters.formsIn) forms, manual review "
+                            + "\(percent(entry.counters.manualReviewRate)), errors \(percent(entry.counters.errorRate))"
+                    )
+                }
             }
         }
 

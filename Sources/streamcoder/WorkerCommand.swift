@@ -157,7 +157,13 @@ struct WorkerCommand: AsyncParsableCommand {
             registry: registry,
             logger: logger
         )
-        logger.debug("allocator", metadata: ["jemalloc": "\(Allocator.version ?? "not in use")"])
+        logger.debug(
+            "allocator",
+            metadata: [
+                "jemalloc": "\(Allocator.version ?? "not in use")",
+                "backgroundPurge": "\(Allocator.purgeInBackground())",
+            ]
+        )
         // A graceful shutdown reaches services in reverse order: the watchdog, last, is armed
         // before the worker starts draining; the probes, first, answer until the worker is done.
         let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace, logger: logger)

@@ -5,7 +5,8 @@ import Wire
 
 /// `streamcoder coordinator` as a process beside worker processes on `streamcoder broker`: it rolls
 /// a worse canary back by itself, the fleet codes on without it, and a restarted coordinator knows
-/// the fleet again from the two topics. Shadow results stay on the shadow topic.
+/// the fleet again from the two topics. A swap under a continuous stream loses no form and never
+/// goes back; shadow results stay on the shadow topic.
 @Suite("Coordinator across processes", .serialized)
 struct CoordinatorProcessTests {
     static let demo = TestPaths.packageRoot.appendingPathComponent("Models/naf-demo")
@@ -100,6 +101,62 @@ struct CoordinatorProcessTests {
         for worker in workers {
             worker.signal(SIGTERM)
             #expect(try await worker.waitForExit(timeout: .seconds(40)) == 0, "\(worker.diagnostics)")
+        }
+    }
+
+    @Test func aSwapUnderLoadLosesNoFormAndNeverGoesBackPerPartition() async throws {
+        let broker = try await BrokerProcess.start()
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        let first = try await importTestPackage(version: "1")
+        try await runToCompletion(
+            TestPaths.streamcoder,
+            ["models", "push", try await importTestPackage(version: "2").path, "--store", store.path]
+        )
+        let workers = try (1...2).map { try broker.worker(package: first, name: "worker-\($0)") }
+        for worker in workers {
+            try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
+        }
+        let coordinator = try coordinatorProcess(broker, store: store)
+        try await coordinator.waitUntil("its view") { coordinator.errorOutput.contains("caught up") }
+        let (results, reviews) = try HotSwapTests().resultReaders(broker)
+        // Forms flow throughout: 30 chunks of 200, one every 200 ms; the activation lands midway.
+        let chunks = 30
+        let flow = Task {
+            for chunk in 0..<chunks {
+                try await broker.run([
+                    "produce", "--csv", TestPaths.sampleForms.path, "--count", "200", "--id-prefix", "u\(chunk)-",
+                ])
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        try await results.waitUntil("the stream under way") { results.lines.count + reviews.lines.count >= 2_000 }
+        let activated = try await broker.run(["models", "activate", "naf-test@2", "--store", store.path])
+        #expect(activated.contains("generation 1"), "\(activated)")
+        try await flow.value
+        try await results.waitUntil("a result for every form", timeout: .seconds(120)) {
+            Set((try? formIDs(results.lines + reviews.lines)) ?? []).count >= chunks * 200
+        }
+        try await Task.sleep(for: .seconds(1))
+        let lines = results.lines + reviews.lines
+        let keys = try formIDs(lines)
+        #expect(Set(keys).count == chunks * 200, "every form has a result")
+        let versions = try HotSwapTests().versions(lines)  // requires a model on every result
+        let byVersion = Dictionary(grouping: versions.values) { $0 }.mapValues(\.count)
+        #expect(byVersion["1", default: 0] > 0 && byVersion["2", default: 0] > 0, "both versions coded: \(byVersion)")
+        for (partition, sequence) in try HotSwapTests().versionsByPartition(lines) {
+            let firstNew = sequence.firstIndex(of: "2") ?? sequence.count
+            #expect(!sequence[firstNew...].contains("1"), "\(partition): version 1 after version 2")
+        }
+        for worker in workers {
+            try await worker.waitUntil("its report") { worker.errorOutput.contains("model swapped") }
+        }
+        print(
+            "swap under load: \(Set(keys).count) of \(chunks * 200) forms coded (\(keys.count - Set(keys).count) twice), "
+                + "\(byVersion["1", default: 0]) by version 1 then \(byVersion["2", default: 0]) by version 2"
+        )
+        for process in workers + [coordinator] {
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit(timeout: .seconds(40)) == 0, "\(process.diagnostics)")
         }
     }
 

@@ -109,6 +109,8 @@ enum Samples {
                     errors: 3
                 )
             ),
-        ]
+        ],
+        host: "worker-7.streamcoder.svc",
+        partitions: [0, 2, 4, 6]
     )
 }

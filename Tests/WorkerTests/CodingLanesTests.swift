@@ -145,19 +145,20 @@ struct CodingLanesTests {
     }
 
     @Test func aCanaryCodesTheFormsWhoseKeysHashUnderItsFractionAndTheSameOnesEachTime() throws {
-        let outputs = try codeWithCandidate(fraction: 0.1, shadow: false, batches: 20)
+        // 223 batches of 100 records, 90 of them valid forms: 20,070 forms.
+        let outputs = try codeWithCandidate(fraction: 0.1, shadow: false, batches: 223)
         let results = try outputs.filter { $0.kind == .result }.map { output in
             (key: output.message.key!, version: try CodingResult(decoding: output.message.value!).model!.version)
         }
-        #expect(results.count == 20 * 90, "one result per valid form")
+        #expect(results.count == 223 * 90, "one result per valid form")
         let candidate = results.filter { $0.version == "2" }
-        // 1,800 forms at 10 %: 180 expected, four standard deviations (±51) allowed.
-        #expect((129...231).contains(candidate.count), "\(candidate.count) of 1,800 went to the candidate")
+        // 20,070 forms at 10 %: 2,007 expected, four standard deviations (±170) allowed.
+        #expect((1_837...2_177).contains(candidate.count), "\(candidate.count) of 20,070 went to the candidate")
         let misrouted = results.filter { ($0.version == "2") != CanaryRouter.routesToCandidate($0.key, fraction: 0.1) }
         #expect(misrouted.isEmpty, "\(misrouted.count) forms not coded by the model their key routes to")
         #expect(outputs.allSatisfy { $0.message.topic != StreamCoderTopic.shadow })
         let first = Dictionary(results.map { ($0.key, $0.version) }) { $1 }
-        let again = try codeWithCandidate(fraction: 0.1, shadow: false, batches: 20).filter { $0.kind == .result }
+        let again = try codeWithCandidate(fraction: 0.1, shadow: false, batches: 223).filter { $0.kind == .result }
         let changed = try again.filter {
             try first[$0.message.key!] != CodingResult(decoding: $0.message.value!).model!.version
         }

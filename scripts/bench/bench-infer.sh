@@ -12,15 +12,7 @@ mkdir -p "$work"
 
 python3 scripts/models/make-demo-model.py >/dev/null
 [ -d "$work/naf-demo" ] || $bin models import-fasttext .build-demo-model/naf-demo.bin --out "$work/naf-demo" --name naf-demo --version bench
-if [ ! -f "$work/naf-big.bin" ]; then
-  python3 - "$work/naf-big.bin" <<'PY'
-import sys, fasttext
-model = fasttext.train_supervised(input=".build-demo-model/train.txt", dim=100, epoch=5, lr=0.5, wordNgrams=2,
-                                  minn=3, maxn=6, bucket=2000000, loss="softmax", thread=2, seed=7, verbose=0)
-model.save_model(sys.argv[1])
-PY
-fi
-[ -d "$work/naf-big" ] || $bin models import-fasttext "$work/naf-big.bin" --out "$work/naf-big" --name naf-big --version bench
+scripts/bench/make-big-model.sh "$bin"
 
 for model in naf-demo naf-big; do
   source_bin=.build-demo-model/naf-demo.bin

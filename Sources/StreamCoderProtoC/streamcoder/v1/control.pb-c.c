@@ -649,7 +649,7 @@ const ProtobufCMessageDescriptor streamcoder__v1__model_counters__descriptor =
   (ProtobufCMessageInit) streamcoder__v1__model_counters__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor streamcoder__v1__worker_report__field_descriptors[8] =
+static const ProtobufCFieldDescriptor streamcoder__v1__worker_report__field_descriptors[10] =
 {
   {
     "worker_id",
@@ -747,21 +747,47 @@ static const ProtobufCFieldDescriptor streamcoder__v1__worker_report__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "host",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Streamcoder__V1__WorkerReport, host),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "partitions",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Streamcoder__V1__WorkerReport, n_partitions),
+    offsetof(Streamcoder__V1__WorkerReport, partitions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned streamcoder__v1__worker_report__field_indices_by_name[] = {
   1,   /* field[1] = active */
   2,   /* field[2] = candidate */
   5,   /* field[5] = counters */
   3,   /* field[3] = directive_generation */
+  8,   /* field[8] = host */
   4,   /* field[4] = load_errors */
   7,   /* field[7] = models */
+  9,   /* field[9] = partitions */
   6,   /* field[6] = reported_at_unix_ms */
   0,   /* field[0] = worker_id */
 };
 static const ProtobufCIntRange streamcoder__v1__worker_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor streamcoder__v1__worker_report__descriptor =
 {
@@ -771,7 +797,7 @@ const ProtobufCMessageDescriptor streamcoder__v1__worker_report__descriptor =
   "Streamcoder__V1__WorkerReport",
   "streamcoder.v1",
   sizeof(Streamcoder__V1__WorkerReport),
-  8,
+  10,
   streamcoder__v1__worker_report__field_descriptors,
   streamcoder__v1__worker_report__field_indices_by_name,
   1,  streamcoder__v1__worker_report__number_ranges,

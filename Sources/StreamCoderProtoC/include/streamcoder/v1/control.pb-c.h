@@ -133,10 +133,19 @@ struct  Streamcoder__V1__WorkerReport
    */
   size_t n_models;
   Streamcoder__V1__ModelCounters **models;
+  /*
+   * The host the worker runs on.
+   */
+  char *host;
+  /*
+   * The partitions of the forms topic it owns.
+   */
+  size_t n_partitions;
+  int32_t *partitions;
 };
 #define STREAMCODER__V1__WORKER_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&streamcoder__v1__worker_report__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0,NULL, NULL, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0,NULL, NULL, 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /* Streamcoder__V1__PackageRef methods */
