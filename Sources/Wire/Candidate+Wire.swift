@@ -96,4 +96,20 @@ extension ModelRef {
         model.sha256 = try arena.string(sha256, at: path.child("sha256"))
         return model
     }
+
+    /// A sub-message field of a control message: an absent one decodes as an empty reference.
+    init(cField pointer: UnsafeMutablePointer<Streamcoder__V1__ModelRef>?, at path: FieldPath) throws(WireError) {
+        self =
+            try pointer.map { pointer throws(WireError) in try ModelRef(cMessage: pointer.pointee, at: path) }
+            ?? ModelRef(name: "", version: "")
+    }
+
+    /// The sub-message field of this reference; left off when empty, since absent and empty decode
+    /// alike (so re-encoding a decoded message never makes it larger).
+    func cField(
+        in arena: CArena,
+        at path: FieldPath
+    ) throws(WireError) -> UnsafeMutablePointer<Streamcoder__V1__ModelRef>? {
+        self == ModelRef(name: "", version: "") ? nil : arena.box(try cMessage(in: arena, at: path))
+    }
 }

@@ -88,11 +88,8 @@ extension ModelDirective: CMessageCodable {
 
 extension PackageRef {
     init(cMessage package: Streamcoder__V1__PackageRef, at path: FieldPath) throws(WireError) {
-        let model = try package.model.map { pointer throws(WireError) in
-            try ModelRef(cMessage: pointer.pointee, at: path.child("model"))
-        }
         self.init(
-            model: model ?? ModelRef(name: "", version: ""),
+            model: try ModelRef(cField: package.model, at: path.child("model")),
             uri: try String(cField: package.uri, at: path.child("uri"))
         )
     }

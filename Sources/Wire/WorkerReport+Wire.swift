@@ -91,11 +91,8 @@ extension WorkerReport: CMessageCodable {
 
 extension ModelCounters {
     init(cMessage entry: Streamcoder__V1__ModelCounters, at path: FieldPath) throws(WireError) {
-        let model = try entry.model.map { pointer throws(WireError) in
-            try ModelRef(cMessage: pointer.pointee, at: path.child("model"))
-        }
         self.init(
-            model: model ?? ModelRef(name: "", version: ""),
+            model: try ModelRef(cField: entry.model, at: path.child("model")),
             counters: entry.counters.map { WorkerCounters(cMessage: $0.pointee) } ?? WorkerCounters()
         )
     }
@@ -103,10 +100,7 @@ extension ModelCounters {
     func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> Streamcoder__V1__ModelCounters {
         var entry = Streamcoder__V1__ModelCounters()
         streamcoder__v1__model_counters__init(&entry)
-        // Absent and empty decode alike: leave empty ones off (re-encoding never grows).
-        if model != ModelRef(name: "", version: "") {
-            entry.model = arena.box(try model.cMessage(in: arena, at: path.child("model")))
-        }
+        entry.model = try model.cField(in: arena, at: path.child("model"))
         entry.counters = counters == WorkerCounters() ? nil : arena.box(counters.cMessage())
         return entry
     }
@@ -114,11 +108,8 @@ extension ModelCounters {
 
 extension ModelLoadError {
     init(cMessage loadError: Streamcoder__V1__ModelLoadError, at path: FieldPath) throws(WireError) {
-        let model = try loadError.model.map { pointer throws(WireError) in
-            try ModelRef(cMessage: pointer.pointee, at: path.child("model"))
-        }
         self.init(
-            model: model ?? ModelRef(name: "", version: ""),
+            model: try ModelRef(cField: loadError.model, at: path.child("model")),
             error: try String(cField: loadError.error, at: path.child("error")),
             atUnixMs: loadError.at_unix_ms
         )
@@ -127,11 +118,7 @@ extension ModelLoadError {
     func cMessage(in arena: CArena, at path: FieldPath) throws(WireError) -> Streamcoder__V1__ModelLoadError {
         var loadError = Streamcoder__V1__ModelLoadError()
         streamcoder__v1__model_load_error__init(&loadError)
-        // An absent model decodes as an empty one: leave an empty one off, so that re-encoding a
-        // decoded report never makes it larger than the bytes it came from.
-        if model != ModelRef(name: "", version: "") {
-            loadError.model = arena.box(try model.cMessage(in: arena, at: path.child("model")))
-        }
+        loadError.model = try model.cField(in: arena, at: path.child("model"))
         loadError.error = try arena.string(error, at: path.child("error"))
         loadError.at_unix_ms = atUnixMs
         return loadError

@@ -141,37 +141,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
             buffer.writeBytes(body)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
         }
-        router.get("/metrics") { _, _ -> Response in
-            var buffer = ByteBuffer()
-            buffer.writeBytes(registry.emitToBuffer())
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: buffer)
-            )
-        }
+        router.get("/metrics") { _, _ -> Response in ProbeServer.metrics(registry) }
         router.get("/healthz") { _, _ -> Response in
             let health = coordinator.health
-            var buffer = ByteBuffer()
-            buffer.writeString(health.line + "\n")
-            return Response(
-                status: health.isLive ? .ok : .serviceUnavailable,
-                headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: buffer)
-            )
+            return ProbeServer.text(health.isLive ? .ok : .serviceUnavailable, health.line)
         }
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .notice)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "streamcoder-coordinator"),
-            onServerRunning: { channel in
-                logger.info(
-                    "serving /status, /metrics, /healthz",
-                    metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"]
-                )
-            },
-            logger: quiet
+        return ProbeServer.application(
+            router,
+            host: host,
+            port: port,
+            serverName: "streamcoder-coordinator",
+            logger: logger
         )
     }
 }

@@ -18,15 +18,7 @@ enum ProbeServer {
         logger: Logger
     ) -> some Service {
         let router = Router()
-        router.get("/metrics") { _, _ -> Response in
-            var buffer = ByteBuffer()
-            buffer.writeBytes(registry.emitToBuffer())
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: buffer)
-            )
-        }
+        router.get("/metrics") { _, _ -> Response in metrics(registry) }
         router.get("/healthz") { _, _ -> Response in
             let health = supervisor.worker.health
             return text(health.isLive ? .ok : .serviceUnavailable, health.liveness)
@@ -35,22 +27,44 @@ enum ProbeServer {
             let health = supervisor.worker.health
             return text(health.isReady ? .ok : .serviceUnavailable, health.readiness)
         }
+        return application(router, host: host, port: port, serverName: "streamcoder", logger: logger)
+    }
+
+    /// The application serving `router` on `host:port`, logging once where it listens (with the
+    /// paths it serves) instead of Hummingbird's own lines.
+    static func application(
+        _ router: Router<BasicRequestContext>,
+        host: String,
+        port: Int,
+        serverName: String,
+        logger: Logger
+    ) -> some Service {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)  // our own line says where it listens
+        let paths = router.routes.map(\.path.description).sorted().joined(separator: ", ")
         return Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "streamcoder"),
+            configuration: .init(address: .hostname(host, port: port), serverName: serverName),
             onServerRunning: { channel in
-                logger.info(
-                    "serving /metrics, /healthz, /readyz",
-                    metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"]
-                )
+                logger.info("serving \(paths)", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])
             },
             logger: quiet
         )
     }
 
-    private static func text(_ status: HTTPResponse.Status, _ line: String) -> Response {
+    /// The registry's metrics in Prometheus text format.
+    static func metrics(_ registry: PrometheusCollectorRegistry) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(registry.emitToBuffer())
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: buffer)
+        )
+    }
+
+    /// A one-line plain-text answer.
+    static func text(_ status: HTTPResponse.Status, _ line: String) -> Response {
         var buffer = ByteBuffer()
         buffer.writeString(line + "\n")
         return Response(

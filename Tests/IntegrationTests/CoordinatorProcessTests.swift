@@ -96,22 +96,15 @@ struct CoordinatorProcessTests {
                 + "\(Set(keys).count) of \(total) forms coded, \(keys.count - Set(keys).count) twice; "
                 + "restarted, it shows \(members.count) workers at generation 2"
         )
-        coordinator.signal(SIGTERM)
-        #expect(try await coordinator.waitForExit(timeout: .seconds(20)) == 0, "\(coordinator.diagnostics)")
-        for worker in workers {
-            worker.signal(SIGTERM)
-            #expect(try await worker.waitForExit(timeout: .seconds(40)) == 0, "\(worker.diagnostics)")
+        for process in workers + [coordinator] {
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit(timeout: .seconds(40)) == 0, "\(process.diagnostics)")
         }
     }
 
     @Test func aSwapUnderLoadLosesNoFormAndNeverGoesBackPerPartition() async throws {
         let broker = try await BrokerProcess.start()
-        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-        let first = try await importTestPackage(version: "1")
-        try await runToCompletion(
-            TestPaths.streamcoder,
-            ["models", "push", try await importTestPackage(version: "2").path, "--store", store.path]
-        )
+        let (first, store) = try await Self.versionOneAndAStoreWithVersionTwo()
         let workers = try (1...2).map { try broker.worker(package: first, name: "worker-\($0)") }
         for worker in workers {
             try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
@@ -162,12 +155,7 @@ struct CoordinatorProcessTests {
 
     @Test func aShadowCodesEveryFormOnTheShadowTopicOnly() async throws {
         let broker = try await BrokerProcess.start()
-        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-        let first = try await importTestPackage(version: "1")
-        try await runToCompletion(
-            TestPaths.streamcoder,
-            ["models", "push", try await importTestPackage(version: "2").path, "--store", store.path]
-        )
+        let (first, store) = try await Self.versionOneAndAStoreWithVersionTwo()
         let worker = try broker.worker(package: first, name: "worker")
         try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
         try await broker.run(["models", "activate", "naf-test@2", "--store", store.path, "--shadow"])
@@ -191,6 +179,17 @@ struct CoordinatorProcessTests {
         print("shadow: \(live.count) live results of version 1, \(shadowed.count) shadow results of version 2")
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
+    }
+
+    /// The test package version 1, and a store holding version 2.
+    static func versionOneAndAStoreWithVersionTwo() async throws -> (first: URL, store: URL) {
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        let first = try await importTestPackage(version: "1")
+        try await runToCompletion(
+            TestPaths.streamcoder,
+            ["models", "push", try await importTestPackage(version: "2").path, "--store", store.path]
+        )
+        return (first, store)
     }
 
     func coordinatorProcess(_ broker: BrokerProcess, store: URL) throws -> ChildProcess {
