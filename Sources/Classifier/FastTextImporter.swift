@@ -16,6 +16,8 @@ public enum FastTextImporter {
     ///   - model: a fastText `.bin` or `.ftz` trained with `supervised` and loss softmax, ova or hs.
     ///   - labels: a CSV with `code` and `label` columns; every `__label__CODE` must be in it.
     ///   - field: the form field holding the text the model was trained on.
+    ///   - preprocessing: the cleaning the model's training texts went through (Insee's
+    ///     pipeline for its models), applied to every text the package codes.
     public static func importModel(
         from model: URL,
         labels: URL,
@@ -23,6 +25,7 @@ public enum FastTextImporter {
         version: String,
         to directory: URL,
         textField field: String = "description_activity",
+        preprocessing: TextPreprocessing? = nil,
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy()
     ) throws(ModelPackageError) -> ModelPackage {
         let binary = try readBinary(model)
@@ -34,7 +37,7 @@ public enum FastTextImporter {
             name: name,
             version: version,
             architecture: .fasttext,
-            text: .init(fields: [field]),
+            text: .init(fields: [field], preprocessing: preprocessing),
             fasttext: settings,
             categorical: [],
             labels: packageLabels,

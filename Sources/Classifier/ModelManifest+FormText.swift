@@ -11,6 +11,7 @@ extension ModelManifest {
         case .none: break
         case .lowercase: joined = joined.lowercased()
         }
+        if let preprocessing = text.preprocessing { joined = preprocessing.apply(joined) }
         guard architecture == .fasttext, !categorical.isEmpty else { return joined }
         let tokens = categorical.map { $0.token(for: fields.value(ofField: $0.field)) }
         return ([joined] + tokens).filter { !$0.isEmpty }.joined(separator: " ")

@@ -82,12 +82,21 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var separator: String
         /// Cleaning applied to the joined text; `none` for an import, which must answer as the source library.
         public var normalization: Normalization
+        /// The preprocessing the model was trained with (Insee's steps), applied after the
+        /// normalisation; absent for none.
+        public var preprocessing: TextPreprocessing?
 
         /// Creates a text input description.
-        public init(fields: [String], separator: String = " ", normalization: Normalization = .none) {
+        public init(
+            fields: [String],
+            separator: String = " ",
+            normalization: Normalization = .none,
+            preprocessing: TextPreprocessing? = nil
+        ) {
             self.fields = fields
             self.separator = separator
             self.normalization = normalization
+            self.preprocessing = preprocessing
         }
     }
 

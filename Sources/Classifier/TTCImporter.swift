@@ -28,6 +28,8 @@ public enum TTCImporter {
     ///   - unknownValue: the value unseen categorical values map to; it must be in every
     ///     categorical vocabulary. `nil` takes the export's `unknown_categorical_value`.
     ///   - textField: the form field holding the text the model was trained on.
+    ///   - preprocessing: the cleaning the model's training texts went through before the
+    ///     library's own, applied to every text the package codes.
     ///   - fieldNames: form field of each categorical variable, by variable name; a variable
     ///     not listed is read from the field of its own name (`type_form`, `event`, …).
     public static func importModel(
@@ -38,6 +40,7 @@ public enum TTCImporter {
         to directory: URL,
         unknownValue: String? = nil,
         textField: String = "description_activity",
+        preprocessing: TextPreprocessing? = nil,
         fieldNames: [String: String] = [:],
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy()
     ) throws(ModelPackageError) -> ModelPackage {
@@ -59,7 +62,7 @@ public enum TTCImporter {
             name: name,
             version: version,
             architecture: .ttcNgram,
-            text: .init(fields: [textField]),
+            text: .init(fields: [textField], preprocessing: preprocessing),
             fasttext: nil,
             ttc: source.settings,
             categorical: features,

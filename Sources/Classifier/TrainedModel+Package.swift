@@ -7,6 +7,8 @@ extension TrainedModel {
     ///   - labelTexts: code → label (a labels CSV); every trained code must be in it. `nil`
     ///     names each label by its code.
     ///   - textField: the form field holding the text the model was trained on.
+    ///   - preprocessing: the cleaning the training texts went through, applied to every text
+    ///     the package codes (golden texts are given raw).
     ///   - goldenTexts: texts whose answers (top 3) become the package's golden examples.
     public func writePackage(
         to directory: URL,
@@ -14,6 +16,7 @@ extension TrainedModel {
         version: String,
         labelTexts: [String: String]? = nil,
         textField: String = "description_activity",
+        preprocessing: TextPreprocessing? = nil,
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy(),
         goldenTexts: [String] = []
     ) throws(ModelPackageError) -> ModelPackage {
@@ -21,7 +24,7 @@ extension TrainedModel {
             name: name,
             version: version,
             architecture: .fasttext,
-            text: .init(fields: [textField]),
+            text: .init(fields: [textField], preprocessing: preprocessing),
             fasttext: settings,
             labels: try packageLabels(labelTexts, directory: directory),
             decision: policy

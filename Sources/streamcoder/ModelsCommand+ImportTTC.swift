@@ -36,6 +36,8 @@ extension ModelsCommand {
         @Option(name: .customLong("text-field"), help: "The form field that holds the text.")
         var textField: String = "description_activity"
 
+        @OptionGroup var preprocess: PreprocessOption
+
         func run() async throws {
             let package = try TTCImporter.importModel(
                 from: URL(fileURLWithPath: directory),
@@ -44,7 +46,8 @@ extension ModelsCommand {
                 version: version,
                 to: URL(fileURLWithPath: out),
                 unknownValue: unknownValue,
-                textField: textField
+                textField: textField,
+                preprocessing: preprocess.preprocessing
             )
             let manifest = package.manifest
             printLine(

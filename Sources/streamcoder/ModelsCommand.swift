@@ -45,6 +45,8 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "Confidence threshold (p1 − p2) for auto-coding.")
         var threshold: Double = 0.8
 
+        @OptionGroup var preprocess: PreprocessOption
+
         func run() async throws {
             let package = try FastTextImporter.importModel(
                 from: URL(fileURLWithPath: model),
@@ -53,6 +55,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 version: version,
                 to: URL(fileURLWithPath: out),
                 textField: textField,
+                preprocessing: preprocess.preprocessing,
                 policy: .init(confidenceThreshold: threshold)
             )
             let manifest = package.manifest
@@ -83,7 +86,10 @@ struct ModelsCommand: AsyncParsableCommand {
             if trusted != nil { printLine("signature: valid, by a trusted key") }
             let manifest = loaded.manifest
             printLine("\(manifest.name)@\(manifest.version) (\(manifest.architecture))")
-            printLine("text: fields \(manifest.text.fields.joined(separator: ", "))")
+            printLine(
+                "text: fields \(manifest.text.fields.joined(separator: ", ")); "
+                    + "preprocessing: \(manifest.text.preprocessing?.summary ?? "none")"
+            )
             if let ttc = manifest.ttc {
                 printLine(
                     "torchTextClassifiers n-gram: dim \(ttc.dim), words \(ttc.wordCount), buckets \(ttc.buckets), "

@@ -8,8 +8,9 @@ extension ModelsCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a fastText-style model (softmax) on a CSV of labelled forms and write it as a package.",
             discussion: """
-                The text is used as it is in the CSV (no cleaning, as fastText): write it the way \
-                forms arrive. A share of the rows (--validation) is held out; the report gives top-1 \
+                The text is used as it is in the CSV (no cleaning, as fastText) unless --preprocess \
+                names a cleaning, which is then applied to the training texts and recorded in the \
+                package, so that every text it codes is cleaned the same way. A share of the rows (--validation) is held out; the report gives top-1 \
                 and top-5 accuracy and the auto-coding rate at --threshold on it. With one thread \
                 and a seed, training is deterministic. The run is synchronous: it blocks this process \
                 while its own threads train.
@@ -57,6 +58,8 @@ extension ModelsCommand {
         @Option(help: "Golden examples to record in the package.")
         var golden: Int = 5
 
+        @OptionGroup var preprocess: PreprocessOption
+
         @Flag(help: "No progress bar.")
         var quiet = false
 
@@ -70,7 +73,18 @@ extension ModelsCommand {
             let labelTexts = try labels.map { path throws in try checkedLabels(path, training + heldOut) }
             printLine("training: \(training.count) examples; held out: \(heldOut.count)")
             let bar = quiet ? nil : TrainingProgressBar()
-            let model = try await Trainer(configuration: hyperParameters.configuration).train(training) {
+            let preprocessing = preprocess.preprocessing
+            var cleaned = training
+            if let preprocessing {
+                cleaned = training.map { TrainingExample(text: preprocessing.apply($0.text), label: $0.label) }
+                cleaned.removeAll { $0.text.isEmpty }
+                printLine(
+                    "preprocessing: \(preprocessing.summary)"
+                        + (cleaned.count < training.count
+                            ? "; \(training.count - cleaned.count) examples left no text" : "")
+                )
+            }
+            let model = try await Trainer(configuration: hyperParameters.configuration).train(cleaned) {
                 bar?.show($0)
             }
             bar?.finish()
@@ -81,6 +95,7 @@ extension ModelsCommand {
                 version: version,
                 labelTexts: labelTexts,
                 textField: textField,
+                preprocessing: preprocessing,
                 policy: .init(confidenceThreshold: threshold),
                 goldenTexts: goldenTexts(heldOut.isEmpty ? training : heldOut)
             )

@@ -45,4 +45,42 @@ struct ModelCommandsTests {
         #expect(output.contains("labels: 732"))
         #expect(output.contains("all reproduced"))
     }
+
+    @Test func aModelTrainedWithInseesPreprocessingCodesNaturalTextAsRegistryText() async throws {
+        let package = FileManager.default.temporaryDirectory.appendingPathComponent("pre-\(UUID().uuidString)")
+        let output = try await runToCompletion(
+            TestPaths.streamcoder,
+            [
+                "models", "train", "--data", TestPaths.sampleForms.path, "--out", package.path, "--validation", "0",
+                "--epoch", "20", "--bucket", "5000", "--threads", "1", "--quiet", "--preprocess", "insee",
+            ]
+        )
+        #expect(output.contains("preprocessing: transliterate, lowercase, alphanumeric"), "\(output)")
+        let inspected = try await runToCompletion(TestPaths.streamcoder, ["models", "inspect", package.path])
+        #expect(inspected.contains("stem-french"), "\(inspected)")
+        func answer(_ text: String) async throws -> [Substring] {
+            try await runToCompletion(TestPaths.streamcoder, ["code", "--model", package.path, text])
+                .split(separator: "\n").filter { $0.hasPrefix("  ") }
+        }
+        for (registry, natural) in [
+            ("COIFFURE A DOMICILE", "coiffure à domicile"), ("MACONNERIE GENERALE", "Maçonnerie générale !"),
+        ] {
+            let expected = try await answer(registry)
+            #expect(!expected.isEmpty)
+            #expect(try await answer(natural) == expected, "\(natural) is coded as \(registry)")
+        }
+        let refused = try ChildProcess(
+            TestPaths.streamcoder,
+            [
+                "models", "train", "--data", TestPaths.sampleForms.path, "--out", package.path, "--preprocess",
+                "stemming",
+            ],
+            name: "train"
+        )
+        #expect(try await refused.waitForExit() != 0)
+        #expect(
+            refused.errorOutput.contains("--preprocess stemming: use insee (every step), none"),
+            "\(refused.errorOutput)"
+        )
+    }
 }

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Classifier
+
+/// `--preprocess`: the text cleaning a package applies (and a trainer applies to its data).
+struct PreprocessOption: ParsableArguments {
+    @Option(
+        name: .customLong("preprocess"),
+        help: """
+            Text cleaning the model was (or is) trained with, recorded in the package and applied to \
+            every text it codes: insee (Insee's pipeline: transliterate to ASCII, lower-case, \
+            non-alphanumeric to spaces, drop one-letter words and French stopwords, Snowball French \
+            stemming), none, or some of its steps joined with commas \
+            (transliterate,lowercase,alphanumeric,drop-single-letters,stopwords,stem-french).
+            """
+    )
+    var name: String = "none"
+
+    func validate() throws {
+        guard TextPreprocessing(named: name) != nil else {
+            throw ValidationError("--preprocess \(name): use \(TextPreprocessing.namesHelp)")
+        }
+    }
+
+    /// The pipeline, `nil` for none.
+    var preprocessing: TextPreprocessing? {
+        guard let pipeline = TextPreprocessing(named: name), !pipeline.steps.isEmpty else { return nil }
+        return pipeline
+    }
+}
