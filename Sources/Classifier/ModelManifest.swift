@@ -33,6 +33,8 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var goldenExamples: [GoldenExample]
     /// The weights file and its digest.
     public var weights: WeightsReference
+    /// Which texts the model was trained on (packages our trainer wrote); `nil` when unknown.
+    public var trainingSet: TrainingSetFingerprint?
 
     /// Creates a manifest. ``ModelPackage/write(manifest:tensors:to:)`` fills in `tensors` and `weights`.
     public init(

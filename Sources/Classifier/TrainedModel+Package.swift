@@ -9,6 +9,8 @@ extension TrainedModel {
     ///   - textField: the form field holding the text the model was trained on.
     ///   - preprocessing: the cleaning the training texts went through, applied to every text
     ///     the package codes (golden texts are given raw).
+    ///   - trainingTexts: the texts the model was trained on, as it saw them (after
+    ///     preprocessing), recorded as the package's `trainingSet` fingerprint.
     ///   - goldenTexts: texts whose answers (top 3) become the package's golden examples.
     public func writePackage(
         to directory: URL,
@@ -18,6 +20,7 @@ extension TrainedModel {
         textField: String = "description_activity",
         preprocessing: TextPreprocessing? = nil,
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy(),
+        trainingTexts: [String]? = nil,
         goldenTexts: [String] = []
     ) throws(ModelPackageError) -> ModelPackage {
         let draft = ModelManifest(
@@ -30,6 +33,7 @@ extension TrainedModel {
             decision: policy
         )
         var manifest = try ModelPackage.write(manifest: draft, tensors: tensors, to: directory)
+        manifest.trainingSet = trainingTexts.map(TrainingSetFingerprint.init(texts:))
         let unchecked = try ModelPackage.load(from: directory)
         manifest.goldenExamples = Self.goldenExamples(of: unchecked, texts: goldenTexts, field: textField)
         try ModelPackage.writeManifest(manifest, to: directory)

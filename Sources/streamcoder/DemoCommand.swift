@@ -1,4 +1,5 @@
 import ArgumentParser
+import Classifier
 import Coordinator
 import Foundation
 import Kafka
@@ -6,8 +7,6 @@ import Logging
 import ServiceLifecycle
 import Wire
 import Worker
-
-import struct Classifier.CSVTable
 
 /// `streamcoder demo`: the product's main job on the embedded default, in one process.
 struct DemoCommand: AsyncParsableCommand {
@@ -64,7 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
                 next: swapTo.map { URL(fileURLWithPath: $0) }
             )
         let report = try await code(forms, on: cluster, swap: swap, logger: logger)
-        report.print(samples: samples)
+        report.print(samples: samples, manifest: try ModelPackage.load(from: URL(fileURLWithPath: model)).manifest)
         // The workers and their clients are gone by now; the broker goes last, so none of them
         // logs a lost connection.
         withExtendedLifetime(cluster) {}

@@ -1,3 +1,4 @@
+import Classifier
 import Coordinator
 import Foundation
 import Kafka
@@ -40,7 +41,9 @@ struct DemoReport {
         outcomes[key] = Outcome(result: result, latencyMilliseconds: deliveredAt - sent, deliveredAt: deliveredAt)
     }
 
-    func print(samples: [DemoForm]) {
+    /// Prints the samples' results and the summary; `manifest` tells the forms whose text the
+    /// model was trained on (its training-set fingerprint) from the others.
+    func print(samples: [DemoForm], manifest: ModelManifest) {
         printLine("")
         printLine("form        expected  coded  IC     decision        label")
         for sample in samples {
@@ -56,15 +59,36 @@ struct DemoReport {
         }
         printLine("")
         printSummary()
+        printAccuracy(manifest)
+    }
+
+    /// Top-1 and automation on the forms the model never saw, beside the forms it was trained on.
+    private func printAccuracy(_ manifest: ModelManifest) {
+        guard let trainingSet = manifest.trainingSet else {
+            printLine("(the package does not record its training set: these forms may be training data)")
+            return
+        }
+        let known = forms.filter { $0.expectedCode != nil }
+        let seen = known.filter { trainingSet.contains(manifest.text(fromFields: $0.form.fieldsByName)) }
+        let seenIDs = Set(seen.map(\.form.formID))
+        let unseen = known.filter { !seenIDs.contains($0.form.formID) }
+        for (name, part) in [("never seen in training", unseen), ("seen in training", seen)] where !part.isEmpty {
+            let results = part.compactMap { form in outcomes[form.form.formID]?.result.map { (form, $0) } }
+            let right = results.filter { $0.1.candidates.first?.code == $0.0.expectedCode }.count
+            let automated = results.filter { $0.1.decision == .autoCoded }
+            let automatedRight = automated.filter { $0.1.candidates.first?.code == $0.0.expectedCode }.count
+            printLine(
+                "forms \(name): \(part.count); top-1 as expected \(percent(right, results.count)), "
+                    + "auto-coded \(percent(automated.count, results.count)) "
+                    + "(\(percent(automatedRight, automated.count)) of them right)"
+            )
+        }
     }
 
     private func printSummary() {
         let results = outcomes.values.compactMap(\.result)
         let auto = results.filter { $0.decision == .autoCoded }.count
         let dead = outcomes.values.filter { $0.result == nil }.count
-        let correct = forms.filter { form in
-            outcomes[form.form.formID]?.result?.candidates.first?.code == form.expectedCode
-        }.count
         let latencies = outcomes.values.map(\.latencyMilliseconds).sorted()
         let first = sentAt.values.min() ?? 0
         let last = outcomes.values.map(\.deliveredAt).max() ?? first
@@ -73,7 +97,6 @@ struct DemoReport {
             "auto-coded \(auto) of \(results.count) forms (\(percent(auto, results.count))), "
                 + "\(results.count - auto) to manual review, \(dead) dead letters"
         )
-        printLine("top-1 code as expected: \(correct) of \(forms.count) (\(percent(correct, forms.count)))")
         printLine(
             String(
                 format: "throughput: %.0f forms/s (first form published → last result delivered, %.2f s, two workers)",

@@ -14,7 +14,10 @@ struct EvaluateCommand: AsyncParsableCommand {
             code (--label-column, default code); other form columns (type_form, event, …) are used \
             when the package reads them. For each threshold t, the automation rate is the share of \
             forms with confidence index p1 − p2 ≥ t, and the accuracy is the top-1 accuracy among \
-            them: production picks the highest automation rate whose accuracy is acceptable.
+            them: production picks the highest automation rate whose accuracy is acceptable. When \
+            the package records its training set (packages written by models train), the forms whose \
+            text the model was trained on are counted and reported apart: accuracy on them says \
+            little about new forms.
             """
     )
 
@@ -40,6 +43,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             )
         }
         let classifier = Classifier(package: loaded)
+        let trainingSet = loaded.manifest.trainingSet
         let scored = try table.rows.enumerated().map { index, row in
             let form = try RegistryForm(csvRow: row, of: table, line: index + 2, formID: "row-\(index + 1)")
             let prediction = classifier.classify(fields: form.fieldsByName, topK: 5)
@@ -47,15 +51,30 @@ struct EvaluateCommand: AsyncParsableCommand {
             return Scored(
                 confidence: prediction.confidenceIndex,
                 top1: prediction.candidates.first?.code == expected,
-                top5: prediction.candidates.contains { $0.code == expected }
+                top5: prediction.candidates.contains { $0.code == expected },
+                seenInTraining: trainingSet?.contains(loaded.manifest.text(fromFields: form.fieldsByName)) ?? false
             )
         }
         let report = Evaluation(scored: scored)
-        report.print(
-            model: "\(loaded.manifest.name)@\(loaded.manifest.version)",
-            data: data,
-            threshold: loaded.manifest.decision.confidenceThreshold
-        )
+        let model = "\(loaded.manifest.name)@\(loaded.manifest.version)"
+        report.print(model: model, data: data, threshold: loaded.manifest.decision.confidenceThreshold)
+        let seen = scored.filter(\.seenInTraining)
+        if trainingSet == nil {
+            printLine("")
+            printLine("note: \(model) does not record its training set: these forms may overlap it")
+        } else if !seen.isEmpty {
+            let unseen = scored.filter { !$0.seenInTraining }
+            printLine("")
+            printLine(
+                "warning: \(seen.count) of \(scored.count) forms have a text \(model) was trained on; "
+                    + "accuracy on them says little about new forms"
+            )
+            printLine(Evaluation(scored: seen).summary(of: "seen in training"))
+            printLine(Evaluation(scored: unseen).summary(of: "never seen (held out)"))
+        } else {
+            printLine("")
+            printLine("none of these forms has a text \(model) was trained on")
+        }
         if let plot {
             try report.svg().write(toFile: plot, atomically: true, encoding: .utf8)
             printLine("chart written to \(plot)")
@@ -68,6 +87,8 @@ struct Scored {
     var confidence: Double
     var top1: Bool
     var top5: Bool
+    /// Whether its text is in the package's training set.
+    var seenInTraining = false
 }
 
 /// Accuracy and the threshold trade-off of a set of evaluated forms.
@@ -82,6 +103,18 @@ struct Evaluation {
             let accuracy = automated.isEmpty ? nil : Double(automated.filter(\.top1).count) / Double(automated.count)
             return (threshold, Double(automated.count) / Double(max(scored.count, 1)), accuracy)
         }
+    }
+
+    /// One line: how many forms, top-1 and top-5 accuracy.
+    func summary(of name: String) -> String {
+        let count = Double(max(scored.count, 1))
+        return String(
+            format: "  %@: %d forms, top-1 %.1f %%, top-5 %.1f %%",
+            name,
+            scored.count,
+            100 * Double(scored.filter(\.top1).count) / count,
+            100 * Double(scored.filter(\.top5).count) / count
+        )
     }
 
     func print(model: String, data: String, threshold: Double) {

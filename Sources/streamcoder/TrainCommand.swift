@@ -97,6 +97,7 @@ extension ModelsCommand {
                 textField: textField,
                 preprocessing: preprocessing,
                 policy: .init(confidenceThreshold: threshold),
+                trainingTexts: cleaned.map(\.text),
                 goldenTexts: goldenTexts(heldOut.isEmpty ? training : heldOut)
             )
             if !heldOut.isEmpty {

@@ -10,12 +10,20 @@ import Wire
 @Suite("Coordinator across processes", .serialized)
 struct CoordinatorProcessTests {
     static let demo = TestPaths.packageRoot.appendingPathComponent("Models/naf-demo")
+    /// The demo package's version, as its manifest says.
+    static let demoVersion: String = {
+        let manifest = try? JSONSerialization.jsonObject(
+            with: Data(contentsOf: demo.appendingPathComponent("manifest.json"))
+        )
+        return (manifest as? [String: Any])?["version"] as? String ?? "?"
+    }()
 
     @Test func aWorseCanaryIsRolledBackAndARestartedCoordinatorKnowsTheFleetAgain() async throws {
         let broker = try await BrokerProcess.start()
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
         try await runToCompletion(TestPaths.streamcoder, ["models", "push", Self.demo.path, "--store", store.path])
-        let shuffled = try await Self.trainOnShuffledCodes(version: "2026.11.2-shuffled")
+        let stable = Self.demoVersion
+        let shuffled = try await Self.trainOnShuffledCodes(version: "\(stable)-shuffled")
         try await runToCompletion(TestPaths.streamcoder, ["models", "push", shuffled.path, "--store", store.path])
         let workers = try (1...2).map { try broker.worker(package: Self.demo, name: "worker-\($0)") }
         for worker in workers {
@@ -26,7 +34,7 @@ struct CoordinatorProcessTests {
         let (results, reviews) = try HotSwapTests().resultReaders(broker)
 
         try await broker.run([
-            "models", "activate", "naf-demo@2026.11.2-shuffled", "--store", store.path, "--canary", "0.5",
+            "models", "activate", "naf-demo@\(stable)-shuffled", "--store", store.path, "--canary", "0.5",
         ])
         for worker in workers {
             try await worker.waitUntil("the canary") { worker.errorOutput.contains("as a canary") }
@@ -41,10 +49,10 @@ struct CoordinatorProcessTests {
             chunk += 1
             try await Task.sleep(for: .milliseconds(500))
         }
-        #expect(coordinator.errorOutput.contains("to=naf-demo@2026.11.2 "), "back to the stable model")
+        #expect(coordinator.errorOutput.contains("to=naf-demo@\(stable) "), "back to the stable model")
         for worker in workers {
             try await worker.waitUntil("the rollback") {
-                worker.errorOutput.contains("directive 2: naf-demo@2026.11.2 already runs")
+                worker.errorOutput.contains("directive 2: naf-demo@\(stable) already runs")
             }
         }
         try await broker.run([
@@ -73,14 +81,14 @@ struct CoordinatorProcessTests {
         #expect(members.count == 2, "both workers, from their reports")
         for member in members {
             let report = try #require(member["report"] as? [String: Any])
-            #expect((report["active"] as? [String: Any])?["version"] as? String == "2026.11.2")
+            #expect((report["active"] as? [String: Any])?["version"] as? String == stable)
             #expect(report["candidate"] == nil)
             #expect(report["directiveGeneration"] as? Int == 2)
         }
         let health = try await httpGet(port, "/healthz")
         #expect(health.status == 200, "\(health.body)")
         let table = try await broker.run(["models", "status"])
-        #expect(table.hasPrefix("directive 2: naf-demo@2026.11.2"), "\(table)")
+        #expect(table.hasPrefix("directive 2: naf-demo@\(stable)"), "\(table)")
         #expect(table.contains("automatic rollback by the coordinator"), "\(table)")
 
         // Every form has a result; the canary's results stop at the rollback, per partition.
@@ -88,8 +96,8 @@ struct CoordinatorProcessTests {
         #expect(Set(keys).count == total, "no form lost")
         let byForm = try HotSwapTests().versions(results.lines + reviews.lines)
         let late = byForm.filter { $0.key.hasPrefix("after-") || $0.key.hasPrefix("alone-") }
-        #expect(late.count == 1_000 && late.values.allSatisfy { $0 == "2026.11.2" }, "after the rollback: stable only")
-        let canary = byForm.values.filter { $0 == "2026.11.2-shuffled" }.count
+        #expect(late.count == 1_000 && late.values.allSatisfy { $0 == stable }, "after the rollback: stable only")
+        let canary = byForm.values.filter { $0 == "\(stable)-shuffled" }.count
         #expect(canary >= 300, "the canary coded its share before the rollback")
         print(
             "coordinator: rolled back after \(chunk * 250) forms (\(canary) by the canary), "

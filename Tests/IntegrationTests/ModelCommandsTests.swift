@@ -83,4 +83,50 @@ struct ModelCommandsTests {
             "\(refused.errorOutput)"
         )
     }
+
+    @Test func theDemoModelCodesNaturalTextAsTheRegistryFormOfIt() async throws {
+        let texts = [
+            "Coiffure à domicile", "Boulangerie pâtisserie artisanale", "Maçonnerie générale",
+            "Restaurant traditionnel",
+            "Vente de vêtements en ligne", "Réparation automobile", "Agence immobilière", "Conseil en informatique",
+            "Élevage de bovins", "Culture de céréales", "Fabrication de meubles", "Transport routier de marchandises",
+            "Plombier chauffagiste", "Location de meublés de tourisme", "École de conduite", "Cabinet d'avocats",
+            "Nettoyage de bureaux", "Travaux de peinture", "Électricien bâtiment", "Menuiserie bois",
+            "Fabrication de pain", "Commerce de détail de fleurs", "Hôtel restaurant", "Salon d'esthétique",
+            "Développement de logiciels", "Conseil en gestion", "Traduction et interprétation", "Photographe",
+            "Vétérinaire", "Pharmacie", "Garde d'enfants à domicile", "Cours particuliers", "Livraison de repas",
+            "Taxi", "Déménagement", "Jardinage et paysagisme", "Épicerie fine", "Boucherie charcuterie",
+            "Poissonnerie", "Fromagerie", "Crèche", "Maison de retraite", "Ambulance", "Kinésithérapeute",
+            "Infirmière libérale", "Architecte", "Géomètre expert", "Expert-comptable", "Notaire",
+            "Assurance", "Banque", "Imprimerie", "Édition de livres", "Production de films",
+        ]
+        #expect(texts.count >= 50)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("texts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        func answers(_ rows: [String]) async throws -> [String] {
+            let csv = directory.appendingPathComponent("\(UUID().uuidString).csv")
+            try (["text_description"] + rows.map { "\"\($0)\"" }).joined(separator: "\n").write(
+                to: csv,
+                atomically: true,
+                encoding: .utf8
+            )
+            let output = try await runToCompletion(
+                TestPaths.streamcoder,
+                ["code", "--model", package, "--csv", csv.path, "--json"]
+            )
+            return try output.split(separator: "\n").map { line in
+                let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let candidates = try #require(result["candidates"] as? [[String: Any]])
+                return candidates.map { "\($0["code"] ?? "")=\($0["probability"] ?? "")" }.joined(separator: " ")
+            }
+        }
+        let natural = try await answers(texts.map { $0.lowercased() })
+        let registry = try await answers(
+            texts.map { $0.uppercased().folding(options: .diacriticInsensitive, locale: nil) }
+        )
+        #expect(natural.count == texts.count)
+        for (index, text) in texts.enumerated() {
+            #expect(natural[index] == registry[index], "\(text): \(natural[index]) vs \(registry[index])")
+        }
+    }
 }
