@@ -53,8 +53,8 @@ struct BenchE2ECommand: AsyncParsableCommand {
     @Option(help: "Confidence threshold for both workers.")
     var threshold: Double = 0.4
 
-    @Option(help: "The NAF table forms are made from.")
-    var naf: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+    @Option(help: "The NAF table forms are made from (default: the project's data/naf_rev2_subclasses.csv).")
+    var naf: String?
 
     @Flag(name: .customLong("skip-python"), help: "Measure our worker only.")
     var skipPython = false
@@ -71,6 +71,7 @@ struct BenchE2ECommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let naf = try ProjectFiles.path(naf, default: ProjectFiles.nafTable, option: "--naf")
         let logger = makeLogger("streamcoder.bench")
         var quiet = logger
         // Clients still closing when the embedded cluster goes away at the end log connection errors.
@@ -79,6 +80,7 @@ struct BenchE2ECommand: AsyncParsableCommand {
         let bench = E2EBench(
             cluster: cluster,
             command: self,
+            labels: naf,
             logger: quiet,
             forms: try DemoForms.generated(max(forms, rate * seconds), from: naf).map(\.form)
         )

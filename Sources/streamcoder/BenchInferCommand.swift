@@ -32,10 +32,11 @@ struct BenchInferCommand: AsyncParsableCommand {
     @Option(name: .customLong("top-k"), help: "Candidates per form, for both engines.")
     var topK: Int = 5
 
-    @Option(help: "The NAF table the texts are made from.")
-    var naf: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+    @Option(help: "The NAF table the texts are made from (default: the project's data/naf_rev2_subclasses.csv).")
+    var naf: String?
 
     func run() async throws {
+        let naf = try ProjectFiles.path(naf, default: ProjectFiles.nafTable, option: "--naf")
         let loaded = try ModelPackage.load(from: URL(fileURLWithPath: package))
         let texts = try DemoForms.generated(count, from: naf).map(\.form.descriptionActivity)
         let classifier = Classifier(package: loaded)

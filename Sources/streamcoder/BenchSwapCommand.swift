@@ -44,8 +44,8 @@ struct BenchSwapCommand: AsyncParsableCommand {
     @Option(name: .customLong("swap-at"), help: "Seconds into the publication when the directive is written.")
     var swapAt: Int = 12
 
-    @Option(help: "The NAF table forms are made from.")
-    var naf: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+    @Option(help: "The NAF table forms are made from (default: the project's data/naf_rev2_subclasses.csv).")
+    var naf: String?
 
     @Flag(help: "Also print the worst latency of each 250 ms of the swap window.")
     var timeline = false
@@ -60,6 +60,7 @@ struct BenchSwapCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let naf = try ProjectFiles.path(naf, default: ProjectFiles.nafTable, option: "--naf")
         let logger = makeLogger("streamcoder.bench")
         var quiet = logger
         quiet.logLevel = .critical  // clients still closing when the cluster goes away log connection errors

@@ -25,14 +25,14 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The model package.")
-    var model: String = "Models/naf-demo"
+    @Option(help: "The model package (default: the project's Models/naf-demo).")
+    var model: String?
 
-    @Option(help: "The sample forms (with their expected code).")
-    var csv: String = "../shared/data/forms/sirene_examples.csv"
+    @Option(help: "The sample forms, with their expected code (default: the project's data/sirene_examples.csv).")
+    var csv: String?
 
-    @Option(help: "The NAF table generated forms are made from.")
-    var naf: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+    @Option(help: "The NAF table generated forms are made from (default: the project's data/naf_rev2_subclasses.csv).")
+    var naf: String?
 
     @Option(help: "How many generated forms to publish after the samples.")
     var generated: Int = 5_000
@@ -47,6 +47,9 @@ struct DemoCommand: AsyncParsableCommand {
     var noSwap = false
 
     func run() async throws {
+        let model = try ProjectFiles.path(model, default: ProjectFiles.demoModel, option: "--model")
+        let csv = try ProjectFiles.path(csv, default: ProjectFiles.sampleForms, option: "--csv")
+        let naf = try ProjectFiles.path(naf, default: ProjectFiles.nafTable, option: "--naf")
         let logger = makeLogger("streamcoder.demo")
         let samples = try DemoForms.samples(csv)
         let forms = samples + (try DemoForms.generated(generated, from: naf))
@@ -62,7 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
                 package: URL(fileURLWithPath: model),
                 next: swapTo.map { URL(fileURLWithPath: $0) }
             )
-        let report = try await code(forms, on: cluster, swap: swap, logger: logger)
+        let report = try await code(forms, model: model, on: cluster, swap: swap, logger: logger)
         report.print(samples: samples, manifest: try ModelPackage.load(from: URL(fileURLWithPath: model)).manifest)
         // The workers and their clients are gone by now; the broker goes last, so none of them
         // logs a lost connection.
@@ -73,11 +76,14 @@ struct DemoCommand: AsyncParsableCommand {
     /// Runs two workers and the demo's publisher/reader until every form is accounted for.
     private func code(
         _ forms: [DemoForm],
+        model: String,
         on cluster: EmbeddedKafkaCluster,
         swap: DemoSwap?,
         logger: Logger
     ) async throws -> DemoReport {
-        let workers = try (1...2).map { try makeWorker("demo-worker-\($0)", cluster.bootstrapServers, logger: logger) }
+        let workers = try (1...2).map {
+            try makeWorker("demo-worker-\($0)", model: model, cluster.bootstrapServers, logger: logger)
+        }
         var quiet = logger
         quiet.logLevel = .warning
         var fleet = CoordinatorConfiguration(bootstrapServers: cluster.bootstrapServers)
@@ -106,7 +112,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// The demo fleet's consumer group, the key of its directives.
     static let group = "demo-workers"
 
-    private func makeWorker(_ id: String, _ servers: String, logger: Logger) throws -> CodingWorker {
+    private func makeWorker(_ id: String, model: String, _ servers: String, logger: Logger) throws -> CodingWorker {
         var configuration = WorkerConfiguration(bootstrapServers: servers, modelPackage: URL(fileURLWithPath: model))
         configuration.groupID = Self.group
         configuration.workerID = id

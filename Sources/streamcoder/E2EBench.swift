@@ -14,9 +14,11 @@ final class E2EBench: Sendable {
     private let forms: [RegistryForm]
     private var fetchWait: [String: String] { ["fetch.wait.max.ms": String(command.fetchWaitMilliseconds)] }
 
-    init(cluster: EmbeddedKafkaCluster, command: BenchE2ECommand, logger: Logger, forms: [RegistryForm]) {
+    init(cluster: EmbeddedKafkaCluster, command: BenchE2ECommand, labels: String, logger: Logger, forms: [RegistryForm])
+    {
         self.cluster = cluster
         self.command = command
+        self.labels = labels
         self.logger = logger
         self.forms = forms
     }
@@ -85,7 +87,7 @@ final class E2EBench: Sendable {
 
     var bootstrapServers: String { cluster.bootstrapServers }
     var fasttextModel: String { command.fasttextModel }
-    var labels: String { command.naf }
+    let labels: String
     var threshold: Double { command.threshold }
     var fetchWaitMilliseconds: Int { command.fetchWaitMilliseconds }
 

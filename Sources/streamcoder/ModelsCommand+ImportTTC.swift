@@ -18,8 +18,8 @@ extension ModelsCommand {
         @Argument(help: "The exported model directory.")
         var directory: String
 
-        @Option(help: "CSV with code and label columns.")
-        var labels: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+        @Option(help: "CSV with code and label columns (default: the project's data/naf_rev2_subclasses.csv).")
+        var labels: String?
 
         @Option(help: "Directory to write the package to (created).")
         var out: String
@@ -41,7 +41,9 @@ extension ModelsCommand {
         func run() async throws {
             let package = try TTCImporter.importModel(
                 from: URL(fileURLWithPath: directory),
-                labels: URL(fileURLWithPath: labels),
+                labels: URL(
+                    fileURLWithPath: try ProjectFiles.path(labels, default: ProjectFiles.nafTable, option: "--labels")
+                ),
                 name: name,
                 version: version,
                 to: URL(fileURLWithPath: out),

@@ -27,8 +27,8 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The fastText model file.")
         var model: String
 
-        @Option(help: "CSV with code and label columns, e.g. ../shared/data/naf/naf_rev2_subclasses.csv.")
-        var labels: String = "../shared/data/naf/naf_rev2_subclasses.csv"
+        @Option(help: "CSV with code and label columns (default: the project's data/naf_rev2_subclasses.csv).")
+        var labels: String?
 
         @Option(help: "Directory to write the package to (created).")
         var out: String
@@ -50,7 +50,9 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             let package = try FastTextImporter.importModel(
                 from: URL(fileURLWithPath: model),
-                labels: URL(fileURLWithPath: labels),
+                labels: URL(
+                    fileURLWithPath: try ProjectFiles.path(labels, default: ProjectFiles.nafTable, option: "--labels")
+                ),
                 name: name,
                 version: version,
                 to: URL(fileURLWithPath: out),

@@ -16,13 +16,21 @@ final class ChildProcess: Sendable {
     /// A name for failure messages.
     let name: String
 
-    /// Starts `executable` with `arguments`; `environment` adds to this process's environment.
-    init(_ executable: URL, _ arguments: [String], name: String, environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments`; `environment` adds to this process's environment;
+    /// `directory` is its working directory (this process's by default).
+    init(
+        _ executable: URL,
+        _ arguments: [String],
+        name: String,
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) throws {
         self.name = name
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -171,10 +179,17 @@ func runToCompletion(
     _ executable: URL,
     _ arguments: [String],
     environment: [String: String] = [:],
+    directory: URL? = nil,
     input: Data? = nil,
     timeout: Duration = .seconds(60)
 ) async throws -> String {
-    let child = try ChildProcess(executable, arguments, name: executable.lastPathComponent, environment: environment)
+    let child = try ChildProcess(
+        executable,
+        arguments,
+        name: executable.lastPathComponent,
+        environment: environment,
+        directory: directory
+    )
     if let input {
         child.send(String(decoding: input, as: UTF8.self))
     }

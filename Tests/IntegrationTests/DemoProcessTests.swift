@@ -1,21 +1,19 @@
 import Foundation
 import Testing
 
-/// The README's first command, as a user runs it (a smaller stream): the demo's report accounts
-/// for every form and says how many each model version coded around the swap midway.
+/// The README's first command, as a user runs it (a smaller stream, from another directory): the
+/// demo's report accounts for every form, says how many each model version coded around the swap
+/// midway, and gives the accuracy on forms the model never saw apart.
 @Suite("The demo")
 struct DemoProcessTests {
     @Test func theDemoSwapsModelsMidwayAndAccountsForEveryForm() async throws {
+        // From another working directory, with no path given: the defaults are the project's.
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         let output = try await runToCompletion(
             TestPaths.streamcoder,
-            [
-                "demo", "--generated", "975",
-                "--model", TestPaths.packageRoot.appendingPathComponent("Models/naf-demo").path,
-                "--csv", TestPaths.sampleForms.path,
-                "--naf",
-                TestPaths.sampleForms.deletingLastPathComponent()
-                    .appendingPathComponent("../naf/naf_rev2_subclasses.csv").standardized.path,
-            ],
+            ["demo", "--generated", "975"],
+            directory: elsewhere,
             timeout: .seconds(120)
         )
         #expect(output.contains("every form accounted for: 1000 published = 1000 results"), "\(output)")
@@ -24,5 +22,6 @@ struct DemoProcessTests {
         #expect(counts.count == 2 && counts.reduce(0, +) == 1_000, "two versions, every form once: \(line)")
         #expect(counts.allSatisfy { $0 > 0 }, "each version coded forms: \(line)")
         #expect(output.contains("coordinator: directive 1, 2 workers reporting"), "\(output)")
+        #expect(output.contains("forms never seen in training: "), "\(output)")
     }
 }
