@@ -37,19 +37,24 @@ final class ClientContext: @unchecked Sendable {
 
     /// librdkafka's syslog levels; its level 6 ("info") is mostly connection churn, so it is debug
     /// here. A broker failure (facility FAIL or ERROR) also arrives as an error event, which the
-    /// client logs: its log line goes to debug, so that each error is logged once.
+    /// client logs: its log line goes to debug, so that each error is logged once. A commit that
+    /// fails because the group is rebalancing (COMMITFAIL, REBALANCE_IN_PROGRESS) is the group at
+    /// work, not a fault: the offsets go with the partitions, and the consumer's own commit on
+    /// revoke says when stored offsets were left uncommitted.
     private func log(level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?) {
         let facility = facility.map { String(cString: $0) } ?? ""
+        let message = text.map { String(cString: $0) } ?? ""
         let swiftLevel: Logger.Level
         switch level {
         case _ where facility == "FAIL" || facility == "ERROR": swiftLevel = .debug
+        case _ where facility == "COMMITFAIL" && message.contains("Group rebalance in progress"): swiftLevel = .info
         case ...2: swiftLevel = .critical
         case 3: swiftLevel = .error
         case 4: swiftLevel = .warning
         case 5: swiftLevel = .notice
         default: swiftLevel = .debug
         }
-        logOnce(level: swiftLevel, text.map { String(cString: $0) } ?? "", metadata: ["librdkafka": "\(facility)"])
+        logOnce(level: swiftLevel, message, metadata: ["librdkafka": "\(facility)"])
     }
 
     /// Logs `message`, holding back its repeats for a while when it is a warning or worse: a

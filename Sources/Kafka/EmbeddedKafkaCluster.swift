@@ -23,8 +23,9 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Starts a cluster of `brokerCount` brokers on loopback ports chosen by the kernel.
     public init(brokerCount: Int = 1, logger: Logger = Logger(label: "streamcoder.embedded-broker")) throws(KafkaError)
     {
-        // The host handle never connects anywhere; it only owns the mock cluster's threads.
-        let client = try RDKafkaClient(kind: .producer, properties: [], logger: logger)
+        // The host handle never connects anywhere; it only owns the mock cluster's threads. Its
+        // own warnings (no bootstrap.servers, which it needs none of) are not the user's news.
+        let client = try RDKafkaClient(kind: .producer, properties: [("log_level", "3")], logger: logger)
         guard let cluster = client.withHandle({ rd_kafka_mock_cluster_new($0, Int32(brokerCount)) }) else {
             throw KafkaError(.embeddedBroker, "could not start the embedded broker (no free loopback port?)")
         }

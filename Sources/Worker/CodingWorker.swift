@@ -145,6 +145,19 @@ public final class CodingWorker: Service, Sendable {
     /// What the worker did so far.
     public var counters: CodingCounters { ledger.counters }
 
+    /// Waits (up to `timeout`) until every form read has all its outputs delivered, then commits
+    /// their offsets; returns whether both happened. For a caller about to stop a whole group at
+    /// once (the demo): members stopping together commit during each other's leaving, which the
+    /// group refuses until it has rebalanced.
+    public func settle(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ledger.pending() > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return (try? await consumer.commit(waitingAtMost: max(.zero, deadline - .now))) ?? false
+    }
+
     /// How many partitions of the forms topic this worker owns now.
     public var assignedPartitions: Int { consumer.assignment.count }
 
