@@ -34,7 +34,16 @@ public struct CSVTable: Sendable {
 
     /// Parses CSV `text`; `path` names it in errors.
     public init(text: String, path: String) throws(CSVFileError) {
-        let records = Self.parse(text)
+        let (records, openQuoteLine) = Self.records(of: text)
+        if let openQuoteLine {
+            throw CSVFileError(
+                .invalidValue,
+                file: path,
+                problem: "has a quote opened on line \(openQuoteLine) that is never closed (the rest of the file "
+                    + "would be read as one field)",
+                remedy: "close the quoted field, or double a quote inside it (\"\")"
+            )
+        }
         guard let header = records.first, header.contains(where: { !$0.isEmpty }) else {
             throw CSVFileError(
                 .empty,
@@ -70,14 +79,22 @@ public struct CSVTable: Sendable {
 
     /// Splits CSV text into records of fields; a record that is one empty field (a blank line) is dropped.
     public static func parse(_ text: String) -> [[String]] {
+        records(of: text).records
+    }
+
+    /// The records of `text`, and the line of a quote still open at its end, if any.
+    private static func records(of text: String) -> (records: [[String]], openQuoteLine: Int?) {
         var records: [[String]] = []
         var record: [String] = []
         var field = ""
         var quoted = false
+        var line = 1
+        var quoteLine = 1
         var iterator = text.unicodeScalars.makeIterator()
         var pending = iterator.next()
         while let scalar = pending {
             pending = iterator.next()
+            if scalar == "\n" { line += 1 }
             switch (quoted, scalar) {
             case (true, "\""):
                 if pending == "\"" {
@@ -87,7 +104,9 @@ public struct CSVTable: Sendable {
                     quoted = false
                 }
             case (true, _): field.unicodeScalars.append(scalar)
-            case (false, "\""): quoted = true
+            case (false, "\""):
+                quoted = true
+                quoteLine = line
             case (false, ","):
                 record.append(field)
                 field = ""
@@ -102,6 +121,6 @@ public struct CSVTable: Sendable {
         }
         record.append(field)
         if record != [""] { records.append(record) }
-        return records
+        return (records, quoted ? quoteLine : nil)
     }
 }

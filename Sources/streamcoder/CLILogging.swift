@@ -23,3 +23,8 @@ func printLine(_ line: String) {
     print(line)
     fflush(nil)
 }
+
+/// Writes a line to standard error (a message about the input, beside the output).
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -86,18 +86,60 @@ struct CodeCommand: AsyncParsableCommand {
         try show(result, text: text)
     }
 
-    /// Codes every row of a CSV of forms with a local package, in batches.
+    /// Codes every row of a CSV of forms with a local package. A row that is not a valid form (a
+    /// blank text, a value over its limit) is refused with its line, as a single text would be,
+    /// and the others are coded; the command then exits 1.
     private func codeFile(_ path: String, package directory: String) throws {
         let table = try CSVTable(contentsOf: path)
         try RegistryForm.checkColumns(of: table, path: path)
-        let forms = try table.rows.enumerated().map { index, row in
-            try RegistryForm(csvRow: row, of: table, line: index + 2, formID: "row-\(index + 1)")
+        guard !table.rows.isEmpty else {
+            throw CommandError("\(path) has a header but no rows: nothing to code")
         }
         let package = try ModelPackage.load(from: URL(fileURLWithPath: directory))
         let classifier = Classifier(package: package)
-        for form in forms {
-            try show(code(form, with: classifier, package: package), text: form.descriptionActivity)
+        var refused = 0
+        for (index, row) in table.rows.enumerated() {
+            let line = index + 2
+            do {
+                let form = try RegistryForm(
+                    csvRow: row,
+                    of: table,
+                    line: line,
+                    formID: table.value("form_id", in: row).flatMap { $0.isEmpty ? nil : $0 } ?? "row-\(index + 1)"
+                )
+                try form.validate()
+                let result = code(form, with: classifier, package: package)
+                if json {
+                    try showRow(
+                        result,
+                        line: line,
+                        text: form.descriptionActivity,
+                        expected: table.value("code", in: row)
+                    )
+                } else {
+                    try show(result, text: form.descriptionActivity)
+                }
+            } catch {
+                refused += 1
+                printError("\(path), line \(line): not coded: \(error)")
+            }
         }
+        if refused > 0 {
+            printError("\(refused) of \(table.rows.count) rows of \(path) were not coded (see above)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// A row's result as one JSON object: the result's fields, with the row's line, its text and,
+    /// when the CSV has a code column, the expected code.
+    private func showRow(_ result: CodingResult, line: Int, text: String, expected: String?) throws {
+        let encoded = try JSONEncoder().encode(result)
+        guard var object = try JSONSerialization.jsonObject(with: encoded) as? [String: Any] else { return }
+        object["line"] = line
+        object["text"] = text
+        if let expected, !expected.isEmpty { object["expected_code"] = expected }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        printLine(String(decoding: data, as: UTF8.self))
     }
 
     private func codeLocally(_ form: RegistryForm, package directory: String) throws -> CodingResult {

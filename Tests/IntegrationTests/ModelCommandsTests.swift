@@ -129,4 +129,38 @@ struct ModelCommandsTests {
             #expect(natural[index] == registry[index], "\(text): \(natural[index]) vs \(registry[index])")
         }
     }
+
+    @Test func codeRefusesBadCSVRowsByLineAndCodesTheRest() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        func run(_ name: String, _ text: String) async throws -> (ChildProcess, Int32) {
+            let file = directory.appendingPathComponent(name)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let child = try ChildProcess(
+                TestPaths.streamcoder,
+                ["code", "--model", package, "--csv", file.path, "--json"],
+                name: name
+            )
+            let status = try await child.waitForExit()
+            try await Task.sleep(for: .milliseconds(100))
+            return (child, status)
+        }
+        let (blank, blankStatus) = try await run(
+            "blank.csv",
+            "text_description,code\nCOIFFURE,9602A\n   ,1071C\nTAXI,4932Z\n"
+        )
+        #expect(blankStatus == 1)
+        #expect(blank.lines.count == 2, "the two good rows are coded")
+        #expect(blank.lines.first?.contains("\"expected_code\":\"9602A\"") == true, "\(blank.lines)")
+        #expect(blank.lines.first?.contains("\"text\":\"COIFFURE\"") == true)
+        #expect(
+            blank.errorOutput.contains("blank.csv, line 3: not coded") && blank.errorOutput.contains("only whitespace")
+        )
+        let (quote, quoteStatus) = try await run("quote.csv", "text_description\n\"COIFFURE A DOMICILE\nTAXI\n")
+        #expect(quoteStatus != 0 && quote.lines.isEmpty)
+        #expect(quote.errorOutput.contains("quote opened on line 2 that is never closed"), "\(quote.errorOutput)")
+        let (header, headerStatus) = try await run("header.csv", "text_description\n")
+        #expect(headerStatus != 0)
+        #expect(header.errorOutput.contains("has a header but no rows"), "\(header.errorOutput)")
+    }
 }
