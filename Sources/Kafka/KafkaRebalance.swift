@@ -49,7 +49,10 @@ final class RebalanceCoordinator: @unchecked Sendable {
             report(cooperative ? incremental(rd_kafka_incremental_assign(rk, list)) : assignEager(rk, list), "assign")
             assignment.withLock { $0.formUnion(partitions) }
             hasBeenAssigned.withLock { $0 = true }
-            logger.info("partitions assigned", metadata: ["partitions": "\(partitions)"])
+            logger.info(
+                "partitions assigned",
+                metadata: ["partitions": "\(KafkaTopicPartition.summary(of: partitions))"]
+            )
             handler?(.assigned(partitions))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(rk) != 0
@@ -60,7 +63,10 @@ final class RebalanceCoordinator: @unchecked Sendable {
                 "unassign"
             )
             assignment.withLock { $0.subtract(partitions) }
-            logger.info(lost ? "partitions lost" : "partitions revoked", metadata: ["partitions": "\(partitions)"])
+            logger.info(
+                lost ? "partitions lost" : "partitions revoked",
+                metadata: ["partitions": "\(KafkaTopicPartition.summary(of: partitions))"]
+            )
         default:
             logger.error("rebalance failed", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
             report(assignEager(rk, nil), "unassign after a failed rebalance")
@@ -91,5 +97,17 @@ final class RebalanceCoordinator: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
             logger.warning("commit on revoke failed", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
         }
+    }
+}
+
+extension KafkaTopicPartition {
+    /// Partitions as a short line, per topic: `registry.forms.v1: 6 (0, 2, 4, 6, 8, 10)`, and
+    /// only the count past a dozen.
+    public static func summary(of partitions: [KafkaTopicPartition]) -> String {
+        Dictionary(grouping: partitions, by: \.topic).sorted { $0.key < $1.key }.map { topic, members in
+            let numbers = members.map(\.partition).sorted()
+            let listed = numbers.count <= 12 ? " (\(numbers.map(String.init).joined(separator: ", ")))" : ""
+            return "\(topic): \(numbers.count)\(listed)"
+        }.joined(separator: "; ")
     }
 }

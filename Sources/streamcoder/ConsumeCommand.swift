@@ -21,6 +21,24 @@ struct ConsumeCommand: AsyncParsableCommand {
 
     enum MessageType: String, ExpressibleByArgument, CaseIterable {
         case form, result, directive, report, raw
+
+        /// What a topic holds, by its name: results on the coded, manual-review, shadow, reply and
+        /// backfill topics, directives on the control topic, reports on the fleet topic, raw bytes
+        /// on the dead-letter topic (whatever could not be coded), forms otherwise.
+        static func of(topic: String) -> MessageType {
+            switch topic {
+            case StreamCoderTopic.codings, StreamCoderTopic.manualReview, StreamCoderTopic.shadow,
+                StreamCoderTopic.replies:
+                return .result
+            case StreamCoderTopic.control: return .directive
+            case StreamCoderTopic.fleet: return .report
+            case StreamCoderTopic.deadLetter: return .raw
+            case _ where topic.contains("codings") || topic.contains("manual-review") || topic.contains("backfill"):
+                return .result
+            case _ where topic.contains("dlq"): return .raw
+            default: return .form
+            }
+        }
     }
 
     @OptionGroup var kafka: KafkaOptions
@@ -31,8 +49,14 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "The consumer group.")
     var group: String = "streamcoder-consume"
 
-    @Option(help: "How to decode values: \(MessageType.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var type: MessageType = .form
+    @Option(
+        help: """
+            How to decode values: \(MessageType.allCases.map(\.rawValue).joined(separator: ", ")) (default: from \
+            the topic's name: results on the coded, manual-review and shadow topics, directives on \
+            streamcoder.control, reports on streamcoder.fleet, raw on the dead-letter topic, forms otherwise).
+            """
+    )
+    var type: MessageType?
 
     @Option(help: "Exit after this many records.")
     var max: Int?
@@ -129,10 +153,11 @@ struct ConsumeService: Service {
             key: message.key.map { String(decoding: $0, as: UTF8.self) },
             headers: Dictionary(message.headers.map { ($0.key, $0.text ?? "") }) { $1 }
         )
+        let type = command.type ?? ConsumeCommand.MessageType.of(topic: message.topic)
         do {
-            try record.decode(message.value ?? [], as: command.type)
+            try record.decode(message.value ?? [], as: type)
         } catch {
-            record.error = "\(error)"
+            record.error = "\(error)" + ConsumedRecord.hint(for: message.value ?? [], not: type)
         }
         let data = (try? encoder.encode(record)) ?? Data("{\"error\":\"unprintable record\"}".utf8)
         return String(decoding: data, as: UTF8.self)
@@ -152,6 +177,17 @@ struct ConsumedRecord: Encodable {
     var report: WorkerReport?
     var base64: String?
     var error: String?
+
+    /// When a value that is not a `type` decodes as another type, which `--type` to use.
+    static func hint(for value: [UInt8], not type: ConsumeCommand.MessageType) -> String {
+        for other in [ConsumeCommand.MessageType.result, .form, .directive, .report] where other != type {
+            var probe = ConsumedRecord(topic: "", partition: 0, offset: 0, key: nil, headers: [:])
+            if (try? probe.decode(value, as: other)) != nil {
+                return " (it decodes as a \(other.rawValue): pass --type \(other.rawValue))"
+            }
+        }
+        return " (pass --type raw to see its bytes)"
+    }
 
     mutating func decode(_ value: [UInt8], as type: ConsumeCommand.MessageType) throws {
         switch type {

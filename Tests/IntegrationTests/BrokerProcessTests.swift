@@ -83,6 +83,18 @@ struct BrokerProcessTests {
         }
         #expect(failure?.description.contains("streamcoder broker --topic") == true)
     }
+
+    @Test func consumeDecodesByTheTopicAndSaysWhichTypeFitsWhenTold() async throws {
+        let broker = try await BrokerProcess.start()
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "3"])
+        let inferred = try await broker.run(["consume", "--max", "1", "--idle-exit", "10", "--group", "a"])
+        #expect(inferred.contains("\"form\":{"), "the forms topic holds forms: \(inferred)")
+        let told = try await broker.run([
+            "consume", "--type", "result", "--max", "1", "--idle-exit", "10", "--group", "b",
+        ])
+        #expect(told.contains("it decodes as a form: pass --type form"), "\(told)")
+        broker.process.signal(SIGINT)
+    }
 }
 
 /// A loopback port nobody listens on right now.
@@ -101,3 +113,4 @@ func freeLoopbackPort() throws -> UInt16 {
     guard ok else { throw TestFailure("no free loopback port") }
     return UInt16(bigEndian: address.sin_port)
 }
+
