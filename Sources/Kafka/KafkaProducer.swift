@@ -19,6 +19,8 @@ public final class KafkaProducer: Sendable {
         var eventLoopStarted = false
         /// librdkafka's fatal error, once one was raised: the producer cannot deliver anything more.
         var fatal: KafkaError?
+        /// The last error a broker connection reported (e.g. connection refused), for messages.
+        var lastBrokerError: String?
     }
 
     let client: RDKafkaClient
@@ -202,6 +204,12 @@ public final class KafkaProducer: Sendable {
     /// new producer.
     public var fatalFailure: KafkaError? {
         state.withLock { $0.fatal }
+    }
+
+    /// The last error a broker connection reported (e.g. "Connect to ipv4#127.0.0.1:9999
+    /// failed: Connection refused"), if any.
+    public var lastBrokerError: String? {
+        state.withLock { $0.lastBrokerError }
     }
 
     /// Messages enqueued and not yet reported (librdkafka's out-queue length).

@@ -48,6 +48,9 @@ struct ProducerEventLoop: Sendable {
                 }
                 if first { logger.critical("fatal Kafka producer error", metadata: ["error": "\(fatal.message)"]) }
             } else {
+                if err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE {
+                    state.withLock { $0.lastBrokerError = text }
+                }
                 client.log(
                     .warning,
                     "Kafka producer error: \(text)",

@@ -36,15 +36,33 @@ struct ProduceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let forms = try readForms()
+        let logger = makeLogger("streamcoder.produce")
+        // A one-shot command: the producer's connection warnings are summed up in its own error
+        // (and its count of failed forms), unless a debug level was asked for.
+        var quiet = logger
+        if logger.logLevel >= .info { quiet.logLevel = .error }
         let producer = try KafkaProducer(
             configuration: .init(
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties()
             ),
-            logger: makeLogger("streamcoder.produce")
+            logger: quiet
         )
-        // Looked up first: a topic librdkafka has not seen waits for its once-a-second scan.
-        _ = await producer.prepare(topics: [topic], timeout: .seconds(5))
+        // Looked up first: a topic librdkafka has not seen waits for its once-a-second scan. And
+        // brokers that cannot be reached are said so now, not after a minute of retries.
+        let servers = try kafka.bootstrapServers()
+        if let (_, error) = await producer.prepare(topics: [topic], timeout: .seconds(10)).first {
+            if let broker = producer.lastBrokerError {
+                throw CommandError(
+                    "cannot reach the brokers \(servers): \(broker). Check --brokers (or STREAMCODER_BROKERS) "
+                        + "and that the cluster is up"
+                )
+            }
+            logger.warning(
+                "\(topic) could not be looked up: the forms wait until it can",
+                metadata: ["error": "\(error)"]
+            )
+        }
         let total = count ?? forms.count
         for index in 0..<total {
             var form = forms[index % forms.count]

@@ -84,6 +84,23 @@ struct BrokerProcessTests {
         #expect(failure?.description.contains("streamcoder broker --topic") == true)
     }
 
+    @Test func produceToUnreachableBrokersFailsWithinSecondsNamingThem() async throws {
+        let address = "127.0.0.1:\(try freeLoopbackPort())"
+        let started = ContinuousClock.now
+        let produce = try ChildProcess(
+            TestPaths.streamcoder,
+            ["produce", "--brokers", address, "--csv", TestPaths.sampleForms.path],
+            name: "produce"
+        )
+        #expect(try await produce.waitForExit(timeout: .seconds(30)) != 0)
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(20), "gave up after \(took)")
+        let lines = produce.errorOutput.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(produce.errorOutput)")
+        #expect(produce.errorOutput.contains("cannot reach the brokers \(address)"), "\(produce.errorOutput)")
+        #expect(produce.errorOutput.contains("Connection refused"), "\(produce.errorOutput)")
+    }
+
     @Test func consumeDecodesByTheTopicAndSaysWhichTypeFitsWhenTold() async throws {
         let broker = try await BrokerProcess.start()
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "3"])
@@ -113,4 +130,3 @@ func freeLoopbackPort() throws -> UInt16 {
     guard ok else { throw TestFailure("no free loopback port") }
     return UInt16(bigEndian: address.sin_port)
 }
-
