@@ -32,7 +32,28 @@ public struct ModelPackage: Sendable {
     /// Loads the package in `directory` and checks it; a package that fails any check is refused.
     /// With `trustedKeys`, an unsigned package, or one signed by another key or changed since, is
     /// refused before anything else is read.
-    public static func load(from directory: URL, trustedKeys: TrustedKeys? = nil) throws(ModelPackageError) -> ModelPackage {
+    public static func load(
+        from directory: URL,
+        trustedKeys: TrustedKeys? = nil
+    ) throws(ModelPackageError) -> ModelPackage {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ModelPackageError(
+                .fileUnreadable,
+                file: directory.path,
+                problem: "is a file, not a package directory",
+                remedy: "give the directory that holds manifest.json and weights.safetensors (a fastText .bin is "
+                    + "turned into one by streamcoder models import-fasttext)"
+            )
+        }
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            throw ModelPackageError(
+                .fileUnreadable,
+                file: directory.path,
+                problem: "does not exist",
+                remedy: "give the directory of a model package (e.g. Models/naf-demo)"
+            )
+        }
         if let trustedKeys { try PackageSignature.verify(packageAt: directory, trusted: trustedKeys) }
         let manifestPath = directory.appendingPathComponent(manifestFile).path
         let manifest = try readManifest(at: manifestPath)

@@ -76,7 +76,8 @@ extension ModelPackageError {
             .fileUnreadable,
             file: file,
             problem: "cannot be read (\(reason))",
-            remedy: "check the path and permissions, or push the package again"
+            remedy: "check the path and permissions; a package from a model store can be pushed again "
+                + "(streamcoder models push PKG --store DIR)"
         )
     }
 

@@ -98,6 +98,15 @@ public struct WorkerConfiguration: Sendable {
             )
         }
         guard maxInFlight >= 1 else { throw WorkerConfigurationError("--max-in-flight must be at least 1") }
+        if let threshold = decision.confidenceThreshold, !(0...1).contains(threshold) {
+            throw WorkerConfigurationError(
+                "--threshold \(threshold) is not a confidence index: p1 − p2 lies in [0, 1] (e.g. 0.4)"
+            )
+        }
+        if let probMin = decision.probMin, !(0...1).contains(probMin) {
+            throw WorkerConfigurationError("--prob-min \(probMin) is not a probability: give a value in [0, 1]")
+        }
+        if let topK = decision.topK, topK < 1 { throw WorkerConfigurationError("--top-k must be at least 1") }
         guard codingThreads >= 1 else { throw WorkerConfigurationError("--coding-threads must be at least 1") }
         guard deliveryAttempts >= 1 else { throw WorkerConfigurationError("--delivery-attempts must be at least 1") }
         guard stallTimeout >= .seconds(1) else {

@@ -61,6 +61,13 @@ struct CodeCommand: AsyncParsableCommand {
         guard csv == nil || model != nil else {
             throw ValidationError("--csv codes with a local package: add --model PKG.")
         }
+        let fleet = kafka.brokers ?? ProcessInfo.processInfo.environment["STREAMCODER_BROKERS"]
+        guard model != nil || fleet != nil else {
+            throw ValidationError(
+                "Nothing to code with: pass --model PKG to code with a package here (e.g. --model Models/naf-demo), "
+                    + "or --brokers HOST:PORT to ask a running fleet of workers."
+            )
+        }
     }
 
     func run() async throws {

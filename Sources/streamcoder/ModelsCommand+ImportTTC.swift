@@ -38,7 +38,11 @@ extension ModelsCommand {
 
         @OptionGroup var preprocess: PreprocessOption
 
+        @Flag(help: "Replace --out if it exists.")
+        var force = false
+
         func run() async throws {
+            try PackageOutput.prepare(out, force: force)
             let package = try TTCImporter.importModel(
                 from: URL(fileURLWithPath: directory),
                 labels: URL(

@@ -47,7 +47,11 @@ struct ModelsCommand: AsyncParsableCommand {
 
         @OptionGroup var preprocess: PreprocessOption
 
+        @Flag(help: "Replace --out if it exists.")
+        var force = false
+
         func run() async throws {
+            try PackageOutput.prepare(out, force: force)
             let package = try FastTextImporter.importModel(
                 from: URL(fileURLWithPath: model),
                 labels: URL(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Classifier
+import Foundation
 
 /// `--preprocess`: the text cleaning a package applies (and a trainer applies to its data).
 struct PreprocessOption: ParsableArguments {
@@ -25,5 +26,20 @@ struct PreprocessOption: ParsableArguments {
     var preprocessing: TextPreprocessing? {
         guard let pipeline = TextPreprocessing(named: name), !pipeline.steps.isEmpty else { return nil }
         return pipeline
+    }
+}
+
+/// `--out` of the commands that write a package, and `--force` to replace one.
+enum PackageOutput {
+    /// Refuses an existing, non-empty `path` unless `force`, which removes it first.
+    static func prepare(_ path: String, force: Bool) throws {
+        let files = FileManager.default
+        guard files.fileExists(atPath: path) else { return }
+        let contents = (try? files.contentsOfDirectory(atPath: path)) ?? ["(a file)"]
+        guard !contents.isEmpty else { return }
+        guard force else {
+            throw CommandError("\(path) exists already: pass --force to replace it, or choose another --out")
+        }
+        try files.removeItem(atPath: path)
     }
 }

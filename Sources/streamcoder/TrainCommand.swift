@@ -60,6 +60,9 @@ extension ModelsCommand {
 
         @OptionGroup var preprocess: PreprocessOption
 
+        @Flag(help: "Replace --out if it exists.")
+        var force = false
+
         @Flag(help: "No progress bar.")
         var quiet = false
 
@@ -69,6 +72,7 @@ extension ModelsCommand {
         }
 
         func run() async throws {
+            try PackageOutput.prepare(out, force: force)
             let (training, heldOut) = try examples()
             let labelTexts = try labels.map { path throws in try checkedLabels(path, training + heldOut) }
             printLine("training: \(training.count) examples; held out: \(heldOut.count)")
@@ -89,6 +93,20 @@ extension ModelsCommand {
             }
             bar?.finish()
             printLine(TrainSummary.training(model.report))
+            // A model that learned nothing predicts the label frequencies: its loss stays near the
+            // entropy of a uniform guess, ln(labels).
+            let uniform = log(Double(max(model.report.labels, 2)))
+            if Double(model.report.loss) > 0.8 * uniform {
+                printLine(
+                    String(
+                        format: "warning: the loss (%.2f) is close to ln(%d labels) = %.2f: the model learned next to "
+                            + "nothing; train longer (--epoch), with a higher --lr, or on more data per code",
+                        Double(model.report.loss),
+                        model.report.labels,
+                        uniform
+                    )
+                )
+            }
             let package = try model.writePackage(
                 to: URL(fileURLWithPath: out),
                 name: name,
