@@ -170,3 +170,17 @@ public struct CodingCounters: Sendable, Equatable {
     /// Outputs that could not be delivered and were replaced by a dead letter of their input.
     public var replacedOutputs: UInt64 = 0
 }
+
+extension CodingCounters: CustomStringConvertible {
+    /// The counts in words, e.g. "25 forms read, 24 auto-coded, 1 to manual review, 0 dead letters".
+    public var description: String {
+        var parts = [
+            "\(formsIn) forms read", "\(autoCoded) auto-coded", "\(manualReview) to manual review",
+            "\(deadLetters) dead letters",
+        ]
+        if deliveryRetries > 0 { parts.append("\(deliveryRetries) deliveries retried") }
+        if replacedOutputs > 0 { parts.append("\(replacedOutputs) outputs replaced by dead letters") }
+        if abandonedReplies > 0 { parts.append("\(abandonedReplies) replies given up") }
+        return parts.joined(separator: ", ")
+    }
+}
