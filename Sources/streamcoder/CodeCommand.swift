@@ -192,15 +192,19 @@ struct CodeCommand: AsyncParsableCommand {
             printLine("  status \(result.status.code): \(result.status.message)")
             return
         }
+        printLine("  code   probability  label")
         for candidate in result.candidates {
-            printLine("  \(candidate.code)  \(String(format: "%.4f", candidate.probability))  \(candidate.label)")
+            printLine("  \(candidate.code)  \(String(format: "%.4f", candidate.probability))       \(candidate.label)")
         }
-        for token in result.explanation?.tokens ?? [] {
-            printLine("    \(String(format: "%+.3f", token.contribution))  \(token.token)")
+        if let tokens = result.explanation?.tokens, let top = result.candidates.first {
+            printLine("  why \(top.code): each word's (or word pair's) share of its score, as the model sees the text")
+            for token in tokens {
+                printLine("    \(String(format: "%+.3f", token.contribution))  \(token.token)")
+            }
         }
         let decision = result.decision == .autoCoded ? "auto-coded" : "manual review"
         printLine(
-            "  IC \(String(format: "%.4f", result.confidenceIndex)) → \(decision)"
+            "  confidence index (p1 − p2) \(String(format: "%.4f", result.confidenceIndex)) → \(decision)"
                 + (result.model.map { " (\($0.name)@\($0.version))" } ?? "")
         )
     }

@@ -76,7 +76,10 @@ struct EvaluateCommand: AsyncParsableCommand {
             printLine("none of these forms has a text \(model) was trained on")
         }
         if let plot {
-            try report.svg().write(toFile: plot, atomically: true, encoding: .utf8)
+            try report.svg(
+                title: "\(model) on \(URL(fileURLWithPath: data).lastPathComponent) (\(scored.count) forms)",
+                threshold: loaded.manifest.decision.confidenceThreshold
+            ).write(toFile: plot, atomically: true, encoding: .utf8)
             printLine("chart written to \(plot)")
         }
     }
@@ -139,13 +142,16 @@ struct Evaluation {
     }
 
     /// A line chart of automation rate and accuracy against the threshold.
-    func svg() -> String {
+    /// The chart, titled, with the package's threshold marked; the accuracy line is dashed over
+    /// the automation line, so that neither hides the other where they meet.
+    func svg(title: String, threshold: Double) -> String {
         let (width, height, margin) = (640.0, 400.0, 50.0)
         func x(_ threshold: Double) -> Double { margin + threshold * (width - 2 * margin) }
         func y(_ share: Double) -> Double { height - margin - share * (height - 2 * margin) }
         func line(_ points: [(Double, Double)], _ color: String) -> String {
             let path = points.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
-            return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>"
+            let style = color == "#d62728" ? " stroke-dasharray=\"6 4\"" : " stroke-opacity=\"0.7\""
+            return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.5\"\(style) points=\"\(path)\"/>"
         }
         let automation = tradeOff.map { ($0.threshold, $0.automation) }
         let accuracy = tradeOff.compactMap { row in row.accuracy.map { (row.threshold, $0) } }
@@ -155,6 +161,10 @@ struct Evaluation {
             "<line x1=\"\(margin)\" y1=\"\(y(0))\" x2=\"\(width - margin)\" y2=\"\(y(0))\" stroke=\"black\"/>",
             "<line x1=\"\(margin)\" y1=\"\(y(0))\" x2=\"\(margin)\" y2=\"\(y(1))\" stroke=\"black\"/>",
             line(automation, "#1f77b4"), line(accuracy, "#d62728"),
+            "<line x1=\"\(x(threshold))\" y1=\"\(y(0))\" x2=\"\(x(threshold))\" y2=\"\(y(1))\" stroke=\"gray\" "
+                + "stroke-dasharray=\"2 3\"/>",
+            "<text x=\"\(x(threshold) + 4)\" y=\"\(y(1) + 12)\" fill=\"gray\">package threshold \(threshold)</text>",
+            "<text x=\"\(width / 2)\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">\(Self.escaped(title))</text>",
             "<text x=\"\(width / 2 - 60)\" y=\"\(height - 12)\">confidence threshold (p1 − p2)</text>",
             "<text x=\"\(margin + 10)\" y=\"\(margin - 20)\" fill=\"#1f77b4\">automation rate</text>",
             "<text x=\"\(margin + 140)\" y=\"\(margin - 20)\" fill=\"#d62728\">accuracy of automated forms</text>",
@@ -178,5 +188,10 @@ struct Evaluation {
             )
         }
         return (parts + ["</svg>"]).joined(separator: "\n") + "\n"
+    }
+
+    private static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Import, inspect, train, evaluate, sign and store model packages.",
+        abstract: "Import, inspect, train, evaluate, sign and store model packages, and switch the running fleet between them.",
         subcommands: [
             ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self, Keygen.self,
             Sign.self, Push.self, List.self, Activate.self, Promote.self, Rollback.self, Status.self,

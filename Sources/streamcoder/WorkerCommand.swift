@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Wire
 import Worker
 
 /// `streamcoder worker`: one coding worker of a fleet.
@@ -22,30 +23,60 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
 
-    @Option(help: "The model package directory (env STREAMCODER_MODEL).")
+    @Option(
+        help: """
+            The model package directory, run while the control topic has no directive for the fleet \
+            (env STREAMCODER_MODEL; required).
+            """
+    )
     var model: String?
 
-    @Option(help: "Consumer group of the fleet.")
+    @Option(help: "Consumer group of the fleet (default: streamcoder-workers).")
     var group: String?
 
-    @Option(name: .customLong("forms-topic")) var formsTopic: String?
-    @Option(name: .customLong("codings-topic")) var codingsTopic: String?
-    @Option(name: .customLong("manual-review-topic")) var manualReviewTopic: String?
-    @Option(name: .customLong("dead-letter-topic")) var deadLetterTopic: String?
+    @Option(name: .customLong("forms-topic"), help: "The topic of forms to code (default: \(StreamCoderTopic.forms)).")
+    var formsTopic: String?
 
-    @Option(help: "Override the package's confidence threshold (p1 − p2).")
+    @Option(
+        name: .customLong("codings-topic"),
+        help: "Where auto-coded results go (default: \(StreamCoderTopic.codings))."
+    )
+    var codingsTopic: String?
+
+    @Option(
+        name: .customLong("manual-review-topic"),
+        help: "Where results left for review go (default: \(StreamCoderTopic.manualReview))."
+    )
+    var manualReviewTopic: String?
+
+    @Option(
+        name: .customLong("dead-letter-topic"),
+        help: "Where inputs that cannot be coded go, with why (default: \(StreamCoderTopic.deadLetter))."
+    )
+    var deadLetterTopic: String?
+
+    @Option(help: "Confidence threshold (p1 − p2, in [0, 1]) for auto-coding (default: the package's).")
     var threshold: Double?
 
-    @Option(name: .customLong("top-k"), help: "Override the package's top-k.")
+    @Option(name: .customLong("top-k"), help: "Candidates per result (default: the package's).")
     var topK: Int?
 
-    @Option(name: .customLong("prob-min"), help: "Override the package's prob_min.")
+    @Option(
+        name: .customLong("prob-min"),
+        help: "Candidates below this probability are left out (default: the package's)."
+    )
     var probMin: Double?
 
-    @Option(name: .customLong("batch-size"), help: "Micro-batch: at most this many forms…")
+    @Option(
+        name: .customLong("batch-size"),
+        help: "Micro-batch: at most this many forms (default: 256)…"
+    )
     var batchSize: Int?
 
-    @Option(name: .customLong("batch-wait-ms"), help: "…or what arrived within this many milliseconds.")
+    @Option(
+        name: .customLong("batch-wait-ms"),
+        help: "…or what arrived within this many milliseconds (default: 5)."
+    )
     var batchWaitMilliseconds: Int?
 
     @Option(
@@ -62,7 +93,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("metrics-port"),
-        help: "Port of /metrics (Prometheus), /healthz and /readyz; 0 picks one."
+        help: "Port of /metrics (Prometheus), /healthz and /readyz; 0 picks one"
     )
     var metricsPort: UInt16 = 9464
 

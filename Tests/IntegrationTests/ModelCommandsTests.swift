@@ -37,6 +37,7 @@ struct ModelCommandsTests {
         #expect(output.split(separator: "\n").filter { $0.contains(" %") }.count >= 20)
         let svg = try String(contentsOf: chart, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<polyline").count == 3)
+        #expect(svg.contains("(25 forms)</text>") && svg.contains("package threshold"), "titled, threshold marked")
     }
 
     @Test func inspectLoadsAndChecksThePackage() async throws {
