@@ -62,6 +62,12 @@ struct CodeCommand: AsyncParsableCommand {
             throw ValidationError("--csv codes with a local package: add --model PKG.")
         }
         let fleet = kafka.brokers ?? ProcessInfo.processInfo.environment["STREAMCODER_BROKERS"]
+        if model == nil && fleet != nil && (explain || topK != nil) {
+            throw ValidationError(
+                "--explain and --top-k apply to a package coding here (--model); through --brokers the workers "
+                    + "answer with their own settings (start them with --explain or --top-k)."
+            )
+        }
         guard model != nil || fleet != nil else {
             throw ValidationError(
                 "Nothing to code with: pass --model PKG to code with a package here (e.g. --model Models/naf-demo), "
@@ -151,6 +157,14 @@ struct CodeCommand: AsyncParsableCommand {
 
     private func codeLocally(_ form: RegistryForm, package directory: String) throws -> CodingResult {
         let package = try ModelPackage.load(from: URL(fileURLWithPath: directory))
+        if explain
+            && (package.manifest.architecture != .fasttext || package.manifest.fasttext?.loss == .hierarchicalSoftmax)
+        {
+            printError(
+                "note: --explain gives nothing for \(package.manifest.name)@\(package.manifest.version): only fastText "
+                    + "softmax and one-vs-all packages split their score by word"
+            )
+        }
         return code(form, with: Classifier(package: package), package: package)
     }
 

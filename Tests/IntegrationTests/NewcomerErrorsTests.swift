@@ -31,6 +31,8 @@ struct NewcomerErrorsTests {
         let file = try await fail(["code", "--model", TestPaths.sampleForms.path, "TAXI"])
         #expect(file.error.contains("is a file, not a package directory"), "\(file.error)")
         #expect(!file.error.contains("NSCocoaErrorDomain"))
+        let through = try await fail(["code", "--brokers", "127.0.0.1:1", "--explain", "TAXI"])
+        #expect(through.status != 0 && through.error.contains("--explain and --top-k apply to a package"))
     }
 
     @Test func settingsOutOfRangeAndOverwritesAreRefused() async throws {
