@@ -10,7 +10,9 @@ import Synchronization
 final class ClientContext: @unchecked Sendable {
     let logger: Logger
     let rebalance: RebalanceCoordinator?
-    private let repeats = Mutex(RepeatFilter())
+    /// One for the whole process: the producers, consumers and admin clients of one worker meet
+    /// the same broker failures, which are logged once, not once per client.
+    private static let repeats = Mutex(RepeatFilter())
 
     init(logger: Logger, rebalance: RebalanceCoordinator?) {
         self.logger = logger
@@ -64,7 +66,7 @@ final class ClientContext: @unchecked Sendable {
             logger.log(level: level, "\(message)", metadata: metadata)
             return
         }
-        let admission = repeats.withLock { $0.admit(message, at: .now) }
+        let admission = Self.repeats.withLock { $0.admit(message, at: .now) }
         guard case .log(let suppressed) = admission else { return }
         logger.log(level: level, "\(RepeatFilter.text(message, suppressed: suppressed))", metadata: metadata)
     }

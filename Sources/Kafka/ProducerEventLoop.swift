@@ -51,9 +51,13 @@ struct ProducerEventLoop: Sendable {
                 if err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE {
                     state.withLock { $0.lastBrokerError = text }
                 }
+                let retrying =
+                    err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
+                    ? "no broker can be reached (\(text)): retrying until one answers; check --brokers and the cluster"
+                    : "Kafka producer error: \(text)"
                 client.log(
                     .warning,
-                    "Kafka producer error: \(text)",
+                    "\(retrying)",
                     metadata: ["code": "\(String(cString: rd_kafka_err2name(err)))"]
                 )
             }

@@ -2,8 +2,8 @@
 /// repeats within `window` are only counted, and the first occurrence after the window is logged
 /// with how many were held back ("… 120 more in the last 10 s").
 ///
-/// Messages are the same when they differ only in their numbers (librdkafka's lines carry
-/// timings and counters).
+/// Messages are the same when they differ only in their numbers or a trailing parenthesis
+/// (librdkafka's lines carry timings and counters).
 struct RepeatFilter {
     /// What to do with one occurrence.
     enum Admission: Equatable {
@@ -30,8 +30,13 @@ struct RepeatFilter {
         return .log(suppressed: held)
     }
 
-    /// The message with every run of digits as one `#`.
+    /// The message with every run of digits as one `#`, and without a trailing parenthesis
+    /// (librdkafka's "(after 0ms in state CONNECT, 1 identical error(s) suppressed)").
     static func shape(of message: String) -> String {
+        var message = Substring(message)
+        if message.hasSuffix(")"), let open = message.range(of: " (", options: .backwards) {
+            message = message[..<open.lowerBound]
+        }
         var shape = ""
         var inNumber = false
         for character in message {

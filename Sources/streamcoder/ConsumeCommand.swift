@@ -104,6 +104,8 @@ struct ConsumeService: Service {
         var printed = 0
         var lastArrival = ContinuousClock.now
         var throttleStart: ContinuousClock.Instant?
+        let started = ContinuousClock.now
+        var toldWaiting = false
         while !Task.isShuttingDownGracefully {
             let room = command.max.map { $0 - printed } ?? 500
             if room <= 0 { break }
@@ -114,6 +116,16 @@ struct ConsumeService: Service {
             if batch.isEmpty {
                 // Idle time counts from the assignment: joining a group takes seconds.
                 if consumer.assignment.isEmpty { lastArrival = .now }
+                if consumer.assignment.isEmpty && !toldWaiting && ContinuousClock.now - started > .seconds(10) {
+                    toldWaiting = true
+                    let reachable = await Task.detached { consumer.brokersReachable(timeout: .seconds(2)) }.value
+                    let brokers = command.kafka.brokers ?? "of STREAMCODER_BROKERS"
+                    let message =
+                        reachable
+                        ? "no partitions assigned after 10 s: waiting for the group (is the topic there?)"
+                        : "cannot reach the brokers \(brokers): retrying until one answers; check --brokers and the cluster"
+                    logger.warning("\(message)")
+                }
                 if let idle = command.idleExit, ContinuousClock.now - lastArrival > .seconds(idle) { break }
                 continue
             }
