@@ -16,6 +16,8 @@ public enum FastTextImporter {
     ///   - model: a fastText `.bin` or `.ftz` trained with `supervised` and loss softmax, ova or hs.
     ///   - labels: a CSV with `code` and `label` columns; every `__label__CODE` must be in it.
     ///   - field: the form field holding the text the model was trained on.
+    ///   - joinedFields: more form fields joined to the text after `field`, as the model was
+    ///     trained (Insee's: `other_nature_activity`, `precision_act_sec_agricole`).
     ///   - preprocessing: the cleaning the model's training texts went through (Insee's
     ///     pipeline for its models), applied to every text the package codes.
     public static func importModel(
@@ -26,6 +28,7 @@ public enum FastTextImporter {
         to directory: URL,
         textField field: String = "description_activity",
         preprocessing: TextPreprocessing? = nil,
+        joinedFields: [String] = [],
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy()
     ) throws(ModelPackageError) -> ModelPackage {
         let binary = try readBinary(model)
@@ -37,7 +40,7 @@ public enum FastTextImporter {
             name: name,
             version: version,
             architecture: .fasttext,
-            text: .init(fields: [field], preprocessing: preprocessing),
+            text: .init(fields: [field] + joinedFields, preprocessing: preprocessing),
             fasttext: settings,
             categorical: [],
             labels: packageLabels,

@@ -28,6 +28,7 @@ public enum TTCImporter {
     ///   - unknownValue: the value unseen categorical values map to; it must be in every
     ///     categorical vocabulary. `nil` takes the export's `unknown_categorical_value`.
     ///   - textField: the form field holding the text the model was trained on.
+    ///   - joinedFields: more form fields joined to the text after `textField`.
     ///   - preprocessing: the cleaning the model's training texts went through before the
     ///     library's own, applied to every text the package codes.
     ///   - fieldNames: form field of each categorical variable, by variable name; a variable
@@ -41,6 +42,7 @@ public enum TTCImporter {
         unknownValue: String? = nil,
         textField: String = "description_activity",
         preprocessing: TextPreprocessing? = nil,
+        joinedFields: [String] = [],
         fieldNames: [String: String] = [:],
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy()
     ) throws(ModelPackageError) -> ModelPackage {
@@ -62,7 +64,7 @@ public enum TTCImporter {
             name: name,
             version: version,
             architecture: .ttcNgram,
-            text: .init(fields: [textField], preprocessing: preprocessing),
+            text: .init(fields: [textField] + joinedFields, preprocessing: preprocessing),
             fasttext: nil,
             ttc: source.settings,
             categorical: features,

@@ -7,6 +7,8 @@ extension TrainedModel {
     ///   - labelTexts: code → label (a labels CSV); every trained code must be in it. `nil`
     ///     names each label by its code.
     ///   - textField: the form field holding the text the model was trained on.
+    ///   - joinedFields: more form fields joined to the text after `textField` at inference (the
+    ///     training texts are those fields already joined).
     ///   - preprocessing: the cleaning the training texts went through, applied to every text
     ///     the package codes (golden texts are given raw).
     ///   - trainingTexts: the texts the model was trained on, as it saw them (after
@@ -19,6 +21,7 @@ extension TrainedModel {
         labelTexts: [String: String]? = nil,
         textField: String = "description_activity",
         preprocessing: TextPreprocessing? = nil,
+        joinedFields: [String] = [],
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy(),
         trainingTexts: [String]? = nil,
         goldenTexts: [String] = []
@@ -27,7 +30,7 @@ extension TrainedModel {
             name: name,
             version: version,
             architecture: .fasttext,
-            text: .init(fields: [textField], preprocessing: preprocessing),
+            text: .init(fields: [textField] + joinedFields, preprocessing: preprocessing),
             fasttext: settings,
             labels: try packageLabels(labelTexts, directory: directory),
             decision: policy

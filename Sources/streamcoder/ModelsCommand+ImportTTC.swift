@@ -33,8 +33,14 @@ extension ModelsCommand {
         @Option(name: .customLong("unknown-value"), help: "The categorical value that stands for unknown values.")
         var unknownValue: String?
 
-        @Option(name: .customLong("text-field"), help: "The form field that holds the text.")
-        var textField: String = "description_activity"
+        @Option(
+            name: .customLong("text-field"),
+            help: """
+                A form field the text is made of (repeatable, joined in order, empty ones skipped; \
+                Insee's models: description_activity, other_nature_activity, precision_act_sec_agricole).
+                """
+        )
+        var textFields: [String] = ["description_activity"]
 
         @OptionGroup var preprocess: PreprocessOption
 
@@ -52,8 +58,9 @@ extension ModelsCommand {
                 version: version,
                 to: URL(fileURLWithPath: out),
                 unknownValue: unknownValue,
-                textField: textField,
-                preprocessing: preprocess.preprocessing
+                textField: textFields[0],
+                preprocessing: preprocess.preprocessing,
+                joinedFields: Array(textFields.dropFirst())
             )
             let manifest = package.manifest
             printLine(

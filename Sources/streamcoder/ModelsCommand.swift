@@ -6,7 +6,8 @@ import Foundation
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Import, inspect, train, evaluate, sign and store model packages, and switch the running fleet between them.",
+        abstract:
+            "Import, inspect, train, evaluate, sign and store model packages, and switch the running fleet between them.",
         subcommands: [
             ImportFastText.self, ImportTTC.self, Inspect.self, EvaluateCommand.self, Train.self, Keygen.self,
             Sign.self, Push.self, List.self, Activate.self, Promote.self, Rollback.self, Status.self,
@@ -39,8 +40,14 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "Package version.")
         var version: String = "1"
 
-        @Option(name: .customLong("text-field"), help: "The form field that holds the text.")
-        var textField: String = "description_activity"
+        @Option(
+            name: .customLong("text-field"),
+            help: """
+                A form field the text is made of (repeatable, joined in order, empty ones skipped; \
+                Insee's models: description_activity, other_nature_activity, precision_act_sec_agricole).
+                """
+        )
+        var textFields: [String] = ["description_activity"]
 
         @Option(help: "Confidence threshold (p1 − p2) for auto-coding.")
         var threshold: Double = 0.8
@@ -60,8 +67,9 @@ struct ModelsCommand: AsyncParsableCommand {
                 name: name,
                 version: version,
                 to: URL(fileURLWithPath: out),
-                textField: textField,
+                textField: textFields[0],
                 preprocessing: preprocess.preprocessing,
+                joinedFields: Array(textFields.dropFirst()),
                 policy: .init(confidenceThreshold: threshold)
             )
             let manifest = package.manifest

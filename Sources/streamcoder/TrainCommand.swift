@@ -52,8 +52,14 @@ extension ModelsCommand {
         @Option(help: "Package version.")
         var version: String = "1"
 
-        @Option(name: .customLong("text-field"), help: "The form field the text comes from at inference.")
-        var textField: String = "description_activity"
+        @Option(
+            name: .customLong("text-field"),
+            help: """
+                A form field the text comes from at inference (repeatable: joined in order, empty ones \
+                skipped, as the training texts were made).
+                """
+        )
+        var textFields: [String] = ["description_activity"]
 
         @Option(help: "Golden examples to record in the package.")
         var golden: Int = 5
@@ -112,8 +118,9 @@ extension ModelsCommand {
                 name: name,
                 version: version,
                 labelTexts: labelTexts,
-                textField: textField,
+                textField: textFields[0],
                 preprocessing: preprocessing,
+                joinedFields: Array(textFields.dropFirst()),
                 policy: .init(confidenceThreshold: threshold),
                 trainingTexts: cleaned.map(\.text),
                 goldenTexts: goldenTexts(heldOut.isEmpty ? training : heldOut)
@@ -123,7 +130,7 @@ extension ModelsCommand {
                 let evaluation = HeldOutEvaluation(
                     classifier: classifier,
                     examples: heldOut,
-                    field: textField,
+                    field: textFields[0],
                     threshold: threshold
                 )
                 printLine(TrainSummary.evaluation(evaluation))

@@ -88,4 +88,28 @@ struct PreprocessingFidelityTests {
         }
         #expect(plainDiffers > 30, "without preprocessing most pairs differ (\(plainDiffers) of 60)")
     }
+
+    @Test func joinedFieldsAreCodedAsOneTextAsInseesModelsRead() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let package = try FastTextImporter.importModel(
+            from: Fixtures.url(Fixtures.modelFile("softmax")),
+            labels: Fixtures.labelsCSV,
+            name: "fixture-joined",
+            version: "1",
+            to: directory,
+            preprocessing: .insee,
+            joinedFields: ["other_nature_activity", "precision_act_sec_agricole"]
+        )
+        #expect(
+            package.manifest.text.fields == [
+                "description_activity", "other_nature_activity", "precision_act_sec_agricole",
+            ]
+        )
+        let split = ["description_activity": "Culture de céréales", "other_nature_activity": "et de légumineuses"]
+        let whole = ["description_activity": "Culture de céréales et de légumineuses"]
+        #expect(package.manifest.text(fromFields: split) == package.manifest.text(fromFields: whole))
+        let classifier = Classifier(package: package)
+        #expect(classifier.classify(fields: split).candidates == classifier.classify(fields: whole).candidates)
+    }
 }
