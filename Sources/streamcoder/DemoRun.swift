@@ -108,6 +108,13 @@ final class DemoRun: Service, Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         let took = ContinuousClock.now - started
+        guard workers.allSatisfy({ $0.report.active?.version == swap.to.version }) else {
+            printLine(
+                "activated \(swap.to.name)@\(swap.to.version), but not every worker switched within 15 s: "
+                    + "the rest of the stream may be coded by \(swap.from.version) (see the workers' warnings)"
+            )
+            return
+        }
         printLine(
             "activated \(swap.to.name)@\(swap.to.version) (\(swap.change)); "
                 + "both workers switched \(took.formatted(.units(allowed: [.milliseconds]))) after the directive"
