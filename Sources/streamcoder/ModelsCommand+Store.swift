@@ -173,12 +173,16 @@ extension ModelsCommand {
         /// Before the first directive, the model most of the fleet's live workers report running
         /// (their --model): what a rollback returns to.
         private func modelTheFleetRuns(logger: Logger) async throws -> ModelRef? {
-            let view = try await FleetView.read(
+            let fleetState = try await CoordinatorState.read(
+                group: fleet.group,
+                directive: nil,
                 bootstrapServers: try kafka.bootstrapServers(),
                 properties: try kafka.librdkafkaProperties(),
                 logger: logger
             )
-            let running = view.members.values.filter { !$0.isGone }.compactMap(\.report.active)
+            let now = Int64(Date().timeIntervalSince1970 * 1_000)
+            let running = fleetState.members(nowUnixMs: now, goneAfterMs: 30_000).filter { !$0.gone }
+                .compactMap(\.report.active)
             let counts = Dictionary(grouping: running) { "\($0.name)@\($0.version)" }
             return counts.max { $0.value.count < $1.value.count }?.value.first
         }
@@ -217,18 +221,13 @@ extension ModelsCommand {
                 properties: properties,
                 topic: fleet.controlTopic
             ).directives(logger: logger)[fleet.group]
-            let view = try await FleetView.read(
+            let state = try await CoordinatorState.read(
+                group: fleet.group,
+                directive: directive,
                 bootstrapServers: brokers,
                 properties: properties,
-                goneAfter: .seconds(goneAfter),
                 logger: logger
             )
-            var state = CoordinatorState(group: fleet.group)
-            if let directive { state.apply(controlKey: fleet.group, directive: directive) }
-            for member in view.members.values {
-                if let previous = member.previous { state.apply(previous) }
-                state.apply(member.report)
-            }
             let status = FleetStatus(state, caughtUp: true, policy: RolloutPolicy(), goneAfter: .seconds(goneAfter))
             if json {
                 let encoder = JSONEncoder()

@@ -86,15 +86,13 @@ struct BrokerProcessTests {
 
     @Test func produceToUnreachableBrokersFailsWithinSecondsNamingThem() async throws {
         let address = "127.0.0.1:\(try freeLoopbackPort())"
-        let started = ContinuousClock.now
         let produce = try ChildProcess(
             TestPaths.streamcoder,
             ["produce", "--brokers", address, "--csv", TestPaths.sampleForms.path],
             name: "produce"
         )
+        // It gives up on its own (it used to retry for 65 s): the wait is the deadline.
         #expect(try await produce.waitForExit(timeout: .seconds(30)) != 0)
-        let took = ContinuousClock.now - started
-        #expect(took < .seconds(20), "gave up after \(took)")
         let lines = produce.errorOutput.split(separator: "\n")
         #expect(lines.count == 1, "one line: \(produce.errorOutput)")
         #expect(produce.errorOutput.contains("cannot reach the brokers \(address)"), "\(produce.errorOutput)")
