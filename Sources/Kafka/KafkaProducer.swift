@@ -21,6 +21,9 @@ public final class KafkaProducer: Sendable {
         var fatal: KafkaError?
         /// The last error a broker connection reported (e.g. connection refused), for messages.
         var lastBrokerError: String?
+        /// Whether librdkafka has said that no broker at all could be reached (it does not say when
+        /// one answers again: for a one-shot command's check at start).
+        var allBrokersDown = false
     }
 
     let client: RDKafkaClient
@@ -206,10 +209,11 @@ public final class KafkaProducer: Sendable {
         state.withLock { $0.fatal }
     }
 
-    /// The last error a broker connection reported (e.g. "Connect to ipv4#127.0.0.1:9999
-    /// failed: Connection refused"), if any.
-    public var lastBrokerError: String? {
-        state.withLock { $0.lastBrokerError }
+    /// When librdkafka has reported that no broker at all could be reached (not one broker of
+    /// several), the last connection error it gave (e.g. "Connect to ipv4#127.0.0.1:9999 failed:
+    /// Connection refused"); `nil` otherwise.
+    public var allBrokersDownError: String? {
+        state.withLock { $0.allBrokersDown ? $0.lastBrokerError ?? "all brokers are down" : nil }
     }
 
     /// Messages enqueued and not yet reported (librdkafka's out-queue length).

@@ -48,8 +48,11 @@ struct ProducerEventLoop: Sendable {
                 }
                 if first { logger.critical("fatal Kafka producer error", metadata: ["error": "\(fatal.message)"]) }
             } else {
-                if err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE {
-                    state.withLock { $0.lastBrokerError = text }
+                state.withLock { state in
+                    if err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE {
+                        state.lastBrokerError = text
+                    }
+                    if err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { state.allBrokersDown = true }
                 }
                 let retrying =
                     err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN

@@ -52,7 +52,7 @@ struct ProduceCommand: AsyncParsableCommand {
         // brokers that cannot be reached are said so now, not after a minute of retries.
         let servers = try kafka.bootstrapServers()
         if let (_, error) = await producer.prepare(topics: [topic], timeout: .seconds(10)).first {
-            if let broker = producer.lastBrokerError {
+            if let broker = producer.allBrokersDownError {
                 throw CommandError(
                     "cannot reach the brokers \(servers): \(broker). Check --brokers (or STREAMCODER_BROKERS) "
                         + "and that the cluster is up"
