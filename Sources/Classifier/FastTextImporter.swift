@@ -15,20 +15,16 @@ public enum FastTextImporter {
     /// - Parameters:
     ///   - model: a fastText `.bin` or `.ftz` trained with `supervised` and loss softmax, ova or hs.
     ///   - labels: a CSV with `code` and `label` columns; every `__label__CODE` must be in it.
-    ///   - field: the form field holding the text the model was trained on.
-    ///   - joinedFields: more form fields joined to the text after `field`, as the model was
-    ///     trained (Insee's: `other_nature_activity`, `precision_act_sec_agricole`).
-    ///   - preprocessing: the cleaning the model's training texts went through (Insee's
-    ///     pipeline for its models), applied to every text the package codes.
+    ///   - text: the form fields the text is made of, how they are joined and the cleaning the
+    ///     model's training texts went through (Insee's pipeline for its models), applied to
+    ///     every text the package codes.
     public static func importModel(
         from model: URL,
         labels: URL,
         name: String,
         version: String,
         to directory: URL,
-        textField field: String = "description_activity",
-        preprocessing: TextPreprocessing? = nil,
-        joinedFields: [String] = [],
+        text: ModelManifest.TextInput = .init(fields: ["description_activity"]),
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy()
     ) throws(ModelPackageError) -> ModelPackage {
         let binary = try readBinary(model)
@@ -40,7 +36,7 @@ public enum FastTextImporter {
             name: name,
             version: version,
             architecture: .fasttext,
-            text: .init(fields: [field] + joinedFields, preprocessing: preprocessing),
+            text: text,
             fasttext: settings,
             categorical: [],
             labels: packageLabels,
@@ -52,7 +48,7 @@ public enum FastTextImporter {
         let tensors = tensors(of: binary, settings: settings)
         var manifest = try ModelPackage.write(manifest: draft, tensors: tensors, to: directory)
         let unchecked = try ModelPackage.load(from: directory)
-        manifest.goldenExamples = goldenExamples(of: unchecked, field: field)
+        manifest.goldenExamples = goldenExamples(of: unchecked, field: text.fields[0])
         try ModelPackage.writeManifest(manifest, to: directory)
         return try ModelPackage.load(from: directory)
     }

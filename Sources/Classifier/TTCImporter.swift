@@ -27,10 +27,12 @@ public enum TTCImporter {
     ///   - labels: a CSV with `code` and `label` columns; every class of the model must be in it.
     ///   - unknownValue: the value unseen categorical values map to; it must be in every
     ///     categorical vocabulary. `nil` takes the export's `unknown_categorical_value`.
-    ///   - textField: the form field holding the text the model was trained on.
-    ///   - joinedFields: more form fields joined to the text after `textField`.
-    ///   - preprocessing: the cleaning the model's training texts went through before the
-    ///     library's own, applied to every text the package codes.
+    ///   - missingValue: the value a missing or empty categorical field stands for (`NaN` for
+    ///     Insee's models, whose training data had missing values filled so); `nil` gives such
+    ///     forms the unknown value's id.
+    ///   - text: the form fields the text is made of, how they are joined and the cleaning the
+    ///     model's training texts went through before the library's own, applied to
+    ///     every text the package codes.
     ///   - fieldNames: form field of each categorical variable, by variable name; a variable
     ///     not listed is read from the field of its own name (`type_form`, `event`, …).
     public static func importModel(
@@ -40,9 +42,8 @@ public enum TTCImporter {
         version: String,
         to directory: URL,
         unknownValue: String? = nil,
-        textField: String = "description_activity",
-        preprocessing: TextPreprocessing? = nil,
-        joinedFields: [String] = [],
+        missingValue: String? = nil,
+        text: ModelManifest.TextInput = .init(fields: ["description_activity"]),
         fieldNames: [String: String] = [:],
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy()
     ) throws(ModelPackageError) -> ModelPackage {
@@ -59,12 +60,16 @@ public enum TTCImporter {
             }
             return ModelManifest.Label(code: code, label: text)
         }
-        let features = try source.features(unknownValue: unknownValue, fieldNames: fieldNames)
+        let features = try source.features(
+            unknownValue: unknownValue,
+            missingValue: missingValue,
+            fieldNames: fieldNames
+        )
         let draft = ModelManifest(
             name: name,
             version: version,
             architecture: .ttcNgram,
-            text: .init(fields: [textField] + joinedFields, preprocessing: preprocessing),
+            text: text,
             fasttext: nil,
             ttc: source.settings,
             categorical: features,
@@ -73,7 +78,7 @@ public enum TTCImporter {
         )
         var manifest = try ModelPackage.write(manifest: draft, tensors: source.tensors(), to: directory)
         let unchecked = try ModelPackage.load(from: directory)
-        manifest.goldenExamples = goldenExamples(of: unchecked, textField: textField)
+        manifest.goldenExamples = goldenExamples(of: unchecked, textField: text.fields[0])
         try ModelPackage.writeManifest(manifest, to: directory)
         return try ModelPackage.load(from: directory)
     }

@@ -87,9 +87,11 @@ struct TTCModel: Sendable {
     }
 
     /// The id of a form's value for feature `feature`, compared code point by code point as the
-    /// library compares; a missing or unseen value gets the feature's reserved unknown id.
+    /// library compares; an unseen value gets the feature's reserved unknown id, a missing one
+    /// the id of the feature's `missingValue` (or the unknown id).
     func categoricalId(_ feature: CategoricalFeature, value: String?) -> Int {
-        guard let value else { return feature.unknownId }
+        let given = feature.missingValue == nil ? value : feature.present(value)
+        guard let value = given else { return feature.unknownId }
         if feature.bins != nil { return feature.id(for: value) }
         for (id, known) in feature.vocabulary.enumerated() where known.utf8.elementsEqual(value.utf8) { return id }
         return feature.unknownId

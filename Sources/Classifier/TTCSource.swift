@@ -120,9 +120,13 @@ struct TTCSource {
     }
 
     /// The package's categorical features: the export's vocabularies, unseen values mapped to
-    /// `unknownValue` (or the export's `unknown_categorical_value`).
-    func features(unknownValue: String?, fieldNames: [String: String]) throws(ModelPackageError) -> [CategoricalFeature]
-    {
+    /// `unknownValue` (or the export's `unknown_categorical_value`), missing ones read as
+    /// `missingValue` when given.
+    func features(
+        unknownValue: String?,
+        missingValue: String? = nil,
+        fieldNames: [String: String]
+    ) throws(ModelPackageError) -> [CategoricalFeature] {
         guard !export.categoricalVariables.isEmpty else { return [] }
         guard let unknown = unknownValue ?? export.unknownCategoricalValue else {
             throw ModelPackageError(
@@ -144,7 +148,8 @@ struct TTCSource {
                     field: fieldNames[variable.name] ?? variable.name,
                     vocabulary: variable.values,
                     unknownId: id,
-                    tokenPrefix: ""
+                    tokenPrefix: "",
+                    missingValue: missingValue
                 )
             )
         }

@@ -6,11 +6,9 @@ extension TrainedModel {
     /// - Parameters:
     ///   - labelTexts: code → label (a labels CSV); every trained code must be in it. `nil`
     ///     names each label by its code.
-    ///   - textField: the form field holding the text the model was trained on.
-    ///   - joinedFields: more form fields joined to the text after `textField` at inference (the
-    ///     training texts are those fields already joined).
-    ///   - preprocessing: the cleaning the training texts went through, applied to every text
-    ///     the package codes (golden texts are given raw).
+    ///   - text: the form fields the text is made of at inference and how they are joined (the
+    ///     training texts are those fields already joined), and the cleaning the training texts
+    ///     went through, applied to every text the package codes (golden texts are given raw).
     ///   - trainingTexts: the texts the model was trained on, as it saw them (after
     ///     preprocessing), recorded as the package's `trainingSet` fingerprint.
     ///   - goldenTexts: texts whose answers (top 3) become the package's golden examples.
@@ -19,9 +17,7 @@ extension TrainedModel {
         name: String,
         version: String,
         labelTexts: [String: String]? = nil,
-        textField: String = "description_activity",
-        preprocessing: TextPreprocessing? = nil,
-        joinedFields: [String] = [],
+        text: ModelManifest.TextInput = .init(fields: ["description_activity"]),
         policy: ModelManifest.DecisionPolicy = ModelManifest.DecisionPolicy(),
         trainingTexts: [String]? = nil,
         goldenTexts: [String] = []
@@ -30,7 +26,7 @@ extension TrainedModel {
             name: name,
             version: version,
             architecture: .fasttext,
-            text: .init(fields: [textField] + joinedFields, preprocessing: preprocessing),
+            text: text,
             fasttext: settings,
             labels: try packageLabels(labelTexts, directory: directory),
             decision: policy
@@ -38,7 +34,7 @@ extension TrainedModel {
         var manifest = try ModelPackage.write(manifest: draft, tensors: tensors, to: directory)
         manifest.trainingSet = trainingTexts.map(TrainingSetFingerprint.init(texts:))
         let unchecked = try ModelPackage.load(from: directory)
-        manifest.goldenExamples = Self.goldenExamples(of: unchecked, texts: goldenTexts, field: textField)
+        manifest.goldenExamples = Self.goldenExamples(of: unchecked, texts: goldenTexts, field: text.fields[0])
         try ModelPackage.writeManifest(manifest, to: directory)
         return try ModelPackage.load(from: directory)
     }

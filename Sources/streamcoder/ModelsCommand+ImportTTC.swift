@@ -34,15 +34,15 @@ extension ModelsCommand {
         var unknownValue: String?
 
         @Option(
-            name: .customLong("text-field"),
+            name: .customLong("missing-value"),
             help: """
-                A form field the text is made of (repeatable, joined in order, empty ones skipped; \
-                Insee's models: description_activity, other_nature_activity, precision_act_sec_agricole).
+                The categorical value a missing or empty field stands for (default: NaN with \
+                --preprocess insee, as Insee's API fills them; otherwise missing values are unknown).
                 """
         )
-        var textFields: [String] = ["description_activity"]
+        var missingValue: String?
 
-        @OptionGroup var preprocess: PreprocessOption
+        @OptionGroup var input: TextInputOptions
 
         @Flag(help: "Replace --out if it exists.")
         var force = false
@@ -58,14 +58,15 @@ extension ModelsCommand {
                 version: version,
                 to: URL(fileURLWithPath: out),
                 unknownValue: unknownValue,
-                textField: textFields[0],
-                preprocessing: preprocess.preprocessing,
-                joinedFields: Array(textFields.dropFirst())
+                missingValue: missingValue ?? (input.preprocess.name == "insee" ? "NaN" : nil),
+                text: input.textInput
             )
             let manifest = package.manifest
             printLine(
                 "wrote \(out): \(manifest.name)@\(manifest.version), \(manifest.labels.count) labels, "
-                    + "\(manifest.categorical.count) categorical features, "
+                    + "\(manifest.categorical.count) categorical features"
+                    + (manifest.categorical.first?.missingValue.map { " (missing values read as '\($0)')" } ?? "")
+                    + ", "
                     + "weights sha256 \(manifest.weights.sha256.prefix(16))…"
             )
         }

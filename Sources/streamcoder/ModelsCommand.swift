@@ -40,19 +40,10 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "Package version.")
         var version: String = "1"
 
-        @Option(
-            name: .customLong("text-field"),
-            help: """
-                A form field the text is made of (repeatable, joined in order, empty ones skipped; \
-                Insee's models: description_activity, other_nature_activity, precision_act_sec_agricole).
-                """
-        )
-        var textFields: [String] = ["description_activity"]
-
         @Option(help: "Confidence threshold (p1 − p2) for auto-coding.")
         var threshold: Double = 0.8
 
-        @OptionGroup var preprocess: PreprocessOption
+        @OptionGroup var input: TextInputOptions
 
         @Flag(help: "Replace --out if it exists.")
         var force = false
@@ -67,9 +58,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 name: name,
                 version: version,
                 to: URL(fileURLWithPath: out),
-                textField: textFields[0],
-                preprocessing: preprocess.preprocessing,
-                joinedFields: Array(textFields.dropFirst()),
+                text: input.textInput,
                 policy: .init(confidenceThreshold: threshold)
             )
             let manifest = package.manifest

@@ -29,6 +29,32 @@ struct PreprocessOption: ParsableArguments {
     }
 }
 
+/// `--text-field`, `--text-separator` and `--preprocess`: how a package makes its text from a form.
+struct TextInputOptions: ParsableArguments {
+    @Option(
+        name: .customLong("text-field"),
+        help: """
+            A form field the text is made of (repeatable: joined in order, empty ones skipped; \
+            Insee's models: description_activity, other_nature_activity, precision_act_sec_agricole).
+            """
+    )
+    var fields: [String] = ["description_activity"]
+
+    @Option(
+        name: .customLong("text-separator"),
+        help:
+            "Put between joined --text-field values (default: one space; Insee's API glues them: --text-separator '')."
+    )
+    var separator: String?
+
+    @OptionGroup var preprocess: PreprocessOption
+
+    /// The manifest's text input.
+    var textInput: ModelManifest.TextInput {
+        .init(fields: fields, separator: separator ?? " ", preprocessing: preprocess.preprocessing)
+    }
+}
+
 /// `--out` of the commands that write a package, and `--force` to replace one.
 enum PackageOutput {
     /// Refuses an existing, non-empty `path` unless `force`, which removes it first.

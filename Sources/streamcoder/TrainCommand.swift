@@ -52,19 +52,10 @@ extension ModelsCommand {
         @Option(help: "Package version.")
         var version: String = "1"
 
-        @Option(
-            name: .customLong("text-field"),
-            help: """
-                A form field the text comes from at inference (repeatable: joined in order, empty ones \
-                skipped, as the training texts were made).
-                """
-        )
-        var textFields: [String] = ["description_activity"]
-
         @Option(help: "Golden examples to record in the package.")
         var golden: Int = 5
 
-        @OptionGroup var preprocess: PreprocessOption
+        @OptionGroup var input: TextInputOptions
 
         @Flag(help: "Replace --out if it exists.")
         var force = false
@@ -83,7 +74,7 @@ extension ModelsCommand {
             let labelTexts = try labels.map { path throws in try checkedLabels(path, training + heldOut) }
             printLine("training: \(training.count) examples; held out: \(heldOut.count)")
             let bar = quiet ? nil : TrainingProgressBar()
-            let preprocessing = preprocess.preprocessing
+            let preprocessing = input.preprocess.preprocessing
             var cleaned = training
             if let preprocessing {
                 cleaned = training.map { TrainingExample(text: preprocessing.apply($0.text), label: $0.label) }
@@ -118,9 +109,7 @@ extension ModelsCommand {
                 name: name,
                 version: version,
                 labelTexts: labelTexts,
-                textField: textFields[0],
-                preprocessing: preprocessing,
-                joinedFields: Array(textFields.dropFirst()),
+                text: input.textInput,
                 policy: .init(confidenceThreshold: threshold),
                 trainingTexts: cleaned.map(\.text),
                 goldenTexts: goldenTexts(heldOut.isEmpty ? training : heldOut)
@@ -130,7 +119,7 @@ extension ModelsCommand {
                 let evaluation = HeldOutEvaluation(
                     classifier: classifier,
                     examples: heldOut,
-                    field: textFields[0],
+                    field: input.fields[0],
                     threshold: threshold
                 )
                 printLine(TrainSummary.evaluation(evaluation))

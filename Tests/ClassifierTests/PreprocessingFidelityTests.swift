@@ -67,7 +67,7 @@ struct PreprocessingFidelityTests {
             name: "fixture-preprocessed",
             version: "1",
             to: directory,
-            preprocessing: .insee
+            text: .init(fields: ["description_activity"], preprocessing: .insee)
         )
         let package = try ModelPackage.load(from: directory)
         #expect(package.manifest.text.preprocessing == .insee, "the manifest records the pipeline")
@@ -98,8 +98,10 @@ struct PreprocessingFidelityTests {
             name: "fixture-joined",
             version: "1",
             to: directory,
-            preprocessing: .insee,
-            joinedFields: ["other_nature_activity", "precision_act_sec_agricole"]
+            text: .init(
+                fields: ["description_activity", "other_nature_activity", "precision_act_sec_agricole"],
+                preprocessing: .insee
+            )
         )
         #expect(
             package.manifest.text.fields == [
@@ -109,6 +111,13 @@ struct PreprocessingFidelityTests {
         let split = ["description_activity": "Culture de céréales", "other_nature_activity": "et de légumineuses"]
         let whole = ["description_activity": "Culture de céréales et de légumineuses"]
         #expect(package.manifest.text(fromFields: split) == package.manifest.text(fromFields: whole))
+        var glued = package.manifest
+        glued.text.separator = ""
+        #expect(
+            glued.text(fromFields: split)
+                == glued.text(fromFields: ["description_activity": "Culture de céréaleset de légumineuses"])
+        )
+        #expect(glued.text(fromFields: split) != package.manifest.text(fromFields: whole))
         let classifier = Classifier(package: package)
         #expect(classifier.classify(fields: split).candidates == classifier.classify(fields: whole).candidates)
     }

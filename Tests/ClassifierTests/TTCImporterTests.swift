@@ -72,6 +72,40 @@ final class TTCImporterTests {
         #expect(text.contains("\"combination\" : \"average_and_concat\""))
     }
 
+    @Test("a missing categorical value is read as --missing-value when the package names one (Insee fills NaN)")
+    func missingValueStandsForMissingFields() throws {
+        let vocabulary = try importExport().manifest.categorical[0].vocabulary
+        let known = try #require(vocabulary.dropFirst().first)
+        func top(_ package: ModelPackage, _ fields: [String: String]) -> [String] {
+            Classifier(package: package).classify(fields: fields, topK: 5).candidates.map {
+                "\($0.code) \($0.probability)"
+            }
+        }
+        let text = ["description_activity": "vente de pain et patisserie", "event": vocabulary[0]]
+        let plain = try importExport()
+        #expect(plain.manifest.categorical.allSatisfy { $0.missingValue == nil })
+        let asUnknown = top(plain, text.merging(["type_form": vocabulary[0]]) { $1 })
+        let asKnown = top(plain, text.merging(["type_form": known]) { $1 })
+        #expect(asUnknown != asKnown, "the test needs a value that changes the answer")
+        #expect(top(plain, text) == asUnknown)
+        #expect(top(plain, text.merging(["type_form": ""]) { $1 }) == asUnknown)
+
+        try FileManager.default.removeItem(at: output)
+        let filled = try TTCImporter.importModel(
+            from: export,
+            labels: Fixtures.labelsCSV,
+            name: "ttc",
+            version: "1",
+            to: output,
+            missingValue: known
+        )
+        #expect(filled.manifest.categorical.allSatisfy { $0.missingValue == known })
+        let reloaded = try ModelPackage.load(from: output)
+        #expect(top(reloaded, text) == asKnown)
+        #expect(top(reloaded, text.merging(["type_form": ""]) { $1 }) == asKnown)
+        #expect(top(reloaded, text.merging(["type_form": vocabulary[0]]) { $1 }) == asUnknown)
+    }
+
     @Test("a missing export file")
     func missingFile() throws {
         try FileManager.default.removeItem(at: export.appendingPathComponent(TTCExport.file))
