@@ -99,6 +99,29 @@ struct BrokerProcessTests {
         #expect(produce.errorOutput.contains("Connection refused"), "\(produce.errorOutput)")
     }
 
+    @Test func produceWaitsForOneBrokerOfThreeInsteadOfGivingUp() async throws {
+        let broker = try await BrokerProcess.start(["--broker-count", "3"])
+        broker.process.send("broker-down 2")
+        let produce = try ChildProcess(
+            TestPaths.streamcoder,
+            [
+                "produce", "--brokers", broker.bootstrap, "--csv", TestPaths.sampleForms.path, "--count", "300",
+                "--id-prefix", "one-down-",
+            ],
+            name: "produce"
+        )
+        // Longer than the 10 s after which produce gives up on brokers that are all down: with
+        // one of three down it must keep the forms for that broker's partitions and wait.
+        try await Task.sleep(for: .seconds(12))
+        #expect(produce.isRunning, "produce gave up with one broker of three down: \(produce.errorOutput)")
+        broker.process.send("broker-up 2")
+        #expect(try await produce.waitForExit(timeout: .seconds(60)) == 0, "\(produce.errorOutput)")
+        #expect(!produce.errorOutput.contains("cannot reach the brokers"), "\(produce.errorOutput)")
+        let output = try await broker.run(["consume", "--max", "300", "--idle-exit", "10", "--group", "count"])
+        let ids = try formIDs(output.split(separator: "\n").map(String.init))
+        #expect(Set(ids).count == 300, "every form once: \(Set(ids).count) distinct of \(ids.count)")
+    }
+
     @Test func consumeDecodesByTheTopicAndSaysWhichTypeFitsWhenTold() async throws {
         let broker = try await BrokerProcess.start()
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "3"])
