@@ -131,6 +131,24 @@ struct ModelCommandsTests {
         }
     }
 
+    @Test func evaluateOnTheHeldOutSplitReportsTheFiguresTheREADMEStates() async throws {
+        let heldOut = TestPaths.packageRoot.appendingPathComponent("data/naf-demo-heldout.csv").path
+        let output = try await runToCompletion(
+            TestPaths.streamcoder,
+            ["models", "evaluate", package, "--data", heldOut]
+        )
+        #expect(!output.contains("overlap"), "the held-out forms are not in the training set: \(output)")
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("top-1 accuracy") })
+        let figures = line.split(separator: " ").filter { $0.first?.isNumber == true }.map { String($0) }
+        #expect(figures.count == 2, "\(line)")
+        let readme = try String(
+            contentsOf: TestPaths.packageRoot.appendingPathComponent("README.md"),
+            encoding: .utf8
+        )
+        let stated = readme.split(separator: "\n").joined(separator: " ")
+        #expect(stated.contains("top-1 code right for \(figures[0]) % (top-5 \(figures[1]) %)"), "\(line)")
+    }
+
     @Test func codeRefusesBadCSVRowsByLineAndCodesTheRest() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
