@@ -117,13 +117,15 @@ STOPWORDS = None
 
 def split_key(text):
     """What a text is held out by: close to what the package's preprocessing makes of it (lower
-    case, no accents or punctuation, no one-letter words or stopwords, words cut to 5 letters),
-    so that texts the model would see as one fall on the same side of the split."""
+    case, no accents or punctuation, no one-letter words or stopwords, plurals made singular,
+    words cut to 5 letters), so that texts the model would see as one fall on the same side of
+    the split."""
     global STOPWORDS
     if STOPWORDS is None:
         STOPWORDS = _stopwords()
     words = re.sub(r"[^a-z0-9]+", " ", strip_accents(text)).split()
-    return " ".join(w[:5] for w in words if len(w) > 1 and w not in STOPWORDS)
+    words = [w for w in words if len(w) > 1 and w not in STOPWORDS]
+    return " ".join((w[:-1] if len(w) > 3 and w[-1] in "sx" else w)[:5] for w in words)
 
 
 def held_out(text):

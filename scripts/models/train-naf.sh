@@ -11,11 +11,11 @@
 # every time) are kept out of training: data/naf-demo-heldout.csv, which the report below and
 # `models evaluate` score the package on.
 #
-#   scripts/models/train-naf.sh [OUT_DIR] [VERSION]     # default Models/naf-demo 2026.11.3
+#   scripts/models/train-naf.sh [OUT_DIR] [VERSION]     # default Models/naf-demo 2026.11.4
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=${1:-Models/naf-demo}
-VERSION=${2:-2026.11.3}
+VERSION=${2:-2026.11.4}
 WORK=.build-naf
 SHARED=../shared/data
 [ -d "$SHARED" ] || SHARED=/work/shared/data
