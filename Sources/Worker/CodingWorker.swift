@@ -131,15 +131,16 @@ public final class CodingWorker: Service, Sendable {
             topics: [topics.codings, topics.manualReview, topics.deadLetter, StreamCoderTopic.replies],
             timeout: .seconds(5)
         )
-        for (topic, error) in unavailable {
-            // The default reply topic only matters to callers that use request/reply.
-            let level: Logger.Level = topic == StreamCoderTopic.replies ? .debug : .warning
-            logger.log(
-                level: level,
-                "output topic not looked up: its first results may wait",
-                metadata: ["topic": "\(topic)", "error": "\(error)"]
-            )
-        }
+        // The default reply topic only matters to callers that use request/reply; and when no
+        // broker can be reached that has been said already (once), with what the worker does.
+        let missing = unavailable.filter { $0.topic != StreamCoderTopic.replies }
+        guard let (_, error) = missing.first else { return }
+        let level: Logger.Level = producer.allBrokersDownError == nil ? .warning : .debug
+        logger.log(
+            level: level,
+            "output topics not looked up: their first results may wait",
+            metadata: ["topics": "\(missing.map(\.topic).joined(separator: ", "))", "error": "\(error)"]
+        )
     }
 
     /// What the worker did so far.
