@@ -79,6 +79,7 @@ extension KafkaConsumer {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.consumer, "could not assign \(offsets.keys.sorted())", rdKafkaError: err)
         }
+        rebalance.assignment.withLock { $0 = Set(offsets.keys) }
     }
 
     /// Asks the partition's leader for its low and high watermarks.

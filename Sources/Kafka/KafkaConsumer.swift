@@ -11,7 +11,7 @@ import Logging
 public final class KafkaConsumer: Sendable {
     let client: RDKafkaClient
     private let queue: ConsumerQueue
-    private let rebalance: RebalanceCoordinator
+    let rebalance: RebalanceCoordinator
     private let blocking: BlockingThread
     private let logger: Logger
     private let subscribed = Locked(false)

@@ -54,6 +54,8 @@ public struct KafkaProducerMessage: Sendable {
     public var value: [UInt8]?
     /// Record headers.
     public var headers: [KafkaHeader]
+    /// The record's (create) time in Unix milliseconds; `nil` for now.
+    public var timestampMilliseconds: Int64?
 
     /// Creates a message.
     public init(
@@ -61,13 +63,15 @@ public struct KafkaProducerMessage: Sendable {
         partition: Int32? = nil,
         key: [UInt8]? = nil,
         value: [UInt8]?,
-        headers: [KafkaHeader] = []
+        headers: [KafkaHeader] = [],
+        timestampMilliseconds: Int64? = nil
     ) {
         self.topic = topic
         self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
     }
 }
 

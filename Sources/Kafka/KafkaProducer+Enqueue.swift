@@ -21,7 +21,7 @@ extension KafkaProducer {
             arena.withUnsafeBufferPointer { arena in
                 withOptionalBytes(message.key) { key in
                     withOptionalBytes(message.value) { value in
-                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headerSpans.count) { args in
+                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7 + headerSpans.count) { args in
                             var count = 0
                             func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
                                 var arg = rd_kafka_vu_t()
@@ -35,6 +35,9 @@ extension KafkaProducer {
                             add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
                             if let partition = message.partition {
                                 add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
+                            }
+                            if let timestamp = message.timestampMilliseconds {
+                                add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
                             }
                             func addBytes(_ type: rd_kafka_vtype_t, _ bytes: UnsafeRawBufferPointer?) {
                                 guard let bytes else { return }

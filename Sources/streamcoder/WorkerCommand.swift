@@ -202,7 +202,12 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: probes),
-                    .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
+                    // A failed worker also shuts the probes down gracefully (not cancelled mid-answer).
+                    .init(
+                        service: supervisor,
+                        successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    ),
                     .init(service: watchdog, successTerminationBehavior: .ignore),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
