@@ -4,13 +4,20 @@ import Logging
 
 /// Reads partition 0 of a control-plane topic (the control and fleet topics have one) from
 /// `window` records before its end to its end, outside any consumer group, committing nothing.
-struct TopicReader {
-    var bootstrapServers: String
-    var properties: [String: String]
-    var logger: Logger
+public struct TopicReader: Sendable {
+    public var bootstrapServers: String
+    public var properties: [String: String]
+    public var logger: Logger
+
+    /// A reader of topics on these brokers.
+    public init(bootstrapServers: String, properties: [String: String], logger: Logger) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
+        self.logger = logger
+    }
 
     /// Hands every record, in order, to `body`; throws when the end is not reached in 30 s.
-    func readToEnd(_ topic: String, window: Int64 = .max, _ body: (KafkaConsumerMessage) -> Void) async throws {
+    public func readToEnd(_ topic: String, window: Int64 = .max, _ body: (KafkaConsumerMessage) -> Void) async throws {
         var settings = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers,
             groupID: "streamcoder-operator-\(UUID().uuidString)",

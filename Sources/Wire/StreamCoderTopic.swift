@@ -16,6 +16,12 @@ public enum StreamCoderTopic {
     public static let shadow = "registry.codings.shadow.v1"
     /// Default reply topic of request/reply callers (`streamcoder code --brokers`).
     public static let replies = "streamcoder.replies.v1"
+    /// Results of a replay (`streamcoder replay`), auto-coded and manual review alike.
+    public static let backfill = "registry.codings.backfill.v1"
+    /// Forms a replay could not code.
+    public static let backfillDeadLetters = "registry.forms.dlq.backfill.v1"
+    /// Replay runs as first planned (compacted, keyed by run id).
+    public static let replays = "streamcoder.replays"
 
     /// Every default topic with its partition count and configs. A `nil` count is the
     /// deployment's choice (the data topics: their partitions bound how many workers share the work).
@@ -28,6 +34,9 @@ public enum StreamCoderTopic {
         (control, 1, ["cleanup.policy": "compact"]),
         (fleet, 1, [:]),
         (replies, 4, [:]),
+        (backfill, nil, [:]),
+        (backfillDeadLetters, 4, [:]),
+        (replays, 1, ["cleanup.policy": "compact"]),
     ]
 }
 
@@ -45,11 +54,11 @@ public enum StreamCoderHeader {
     public static let errorCode = "sc-error-code"
     /// The error text of a dead letter.
     public static let error = "sc-error"
-    /// The topic a dead letter was read from.
+    /// The topic a result's form or a dead letter was read from.
     public static let sourceTopic = "sc-source-topic"
-    /// The partition a dead letter was read from.
+    /// The partition a result's form or a dead letter was read from.
     public static let sourcePartition = "sc-source-partition"
-    /// The offset a dead letter was read at.
+    /// The offset a result's form or a dead letter was read at.
     public static let sourceOffset = "sc-source-offset"
     /// Present on a dead letter cut to fit the size limit: what was cut, e.g.
     /// `value 1000514 bytes cut to 998766; key kept; 0 of 1 headers dropped`.

@@ -4,8 +4,9 @@ import Kafka
 /// The loop that reads, codes and publishes: at least once (`PipelineThread`) or exactly once
 /// (`TransactionalPipeline`).
 protocol CodingPipeline: Sendable {
-    /// Starts the loop; `done` runs once it has stopped.
-    func start(stopping: StopFlag, done: @escaping @Sendable () -> Void)
+    /// Starts the loop; `done` runs once it has stopped. With `replay`, the loop codes only the
+    /// forms of its range and ends by itself once all of them have their outputs delivered.
+    func start(stopping: StopFlag, replay: ReplayProgress?, done: @escaping @Sendable () -> Void)
     /// Whether the loop has ended.
     var hasStopped: Bool { get }
     /// Codes the batches not started yet with `classifier` (and siblings of it, one per lane),
@@ -24,7 +25,13 @@ protocol CodingPipeline: Sendable {
 extension WorkerConfiguration {
     /// The coder of this configuration's topics, limits and explanations.
     var formCoder: FormCoder {
-        FormCoder(topics: topics, limits: wireLimits, maxMessageBytes: maxMessageBytes, explain: explain)
+        FormCoder(
+            topics: topics,
+            limits: wireLimits,
+            maxMessageBytes: maxMessageBytes,
+            explain: explain,
+            replaying: replay != nil
+        )
     }
 
     /// `classifier` and a sibling of it for each further coding thread: one per lane.

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Wire
 
 /// The coding worker: consumes registry forms in a consumer group, codes them in micro-batches
@@ -22,6 +23,7 @@ public final class CodingWorker: Service, Sendable {
     private let probe = BrokerProbe()
     private let follower: ModelFollower?
     private let reporter: FleetReporter?
+    private let replayProgress = Mutex<ReplayProgress?>(nil)
 
     /// Loads the model package (refusing a bad one) and creates the Kafka clients.
     public init(configuration: WorkerConfiguration, logger: Logger) throws {
@@ -146,6 +148,31 @@ public final class CodingWorker: Service, Sendable {
     /// What the worker did so far.
     public var counters: CodingCounters { ledger.counters }
 
+    /// A replay's progress, once the worker has started reading its range.
+    public var replay: ReplayProgress? { replayProgress.withLock { $0 } }
+
+    /// Joins the group on the forms topic; or, for a replay, reads its range's partitions by
+    /// assignment from where the replay's group committed (a rerun) or the range's start.
+    private func startReading() async throws -> ReplayProgress? {
+        guard let range = configuration.replay else {
+            try consumer.subscribe(topics: [configuration.topics.forms])
+            return nil
+        }
+        let forms = configuration.topics.forms
+        let partitions = range.ends.keys.sorted().map { KafkaTopicPartition(topic: forms, partition: $0) }
+        let committed = try await consumer.committed(partitions)
+        let progress = ReplayProgress(
+            range: range.resumed(
+                from: Dictionary(uniqueKeysWithValues: committed.map { ($0.key.partition, $0.value) })
+            ),
+            topic: forms,
+            rate: configuration.replayRate
+        )
+        replayProgress.withLock { $0 = progress }
+        try consumer.assign(progress.assignment)
+        return progress
+    }
+
     /// Waits (up to `timeout`) until every form read has all its outputs delivered, then commits
     /// their offsets; returns whether both happened. For a caller about to stop a whole group at
     /// once (the demo): members stopping together commit during each other's leaving, which the
@@ -213,12 +240,12 @@ public final class CodingWorker: Service, Sendable {
         let reports = reporter.map { reporter in Task { [self] in await reporter.run { self.report } } }
         defer { reporter?.stop() }
         await prepareOutputTopics()
-        try consumer.subscribe(topics: [configuration.topics.forms])
+        let replay = try await startReading()
         let stopping = self.stopping
         let pipeline = self.pipeline
         await withGracefulShutdownHandler {
             await withCheckedContinuation { continuation in
-                pipeline.start(stopping: stopping) { continuation.resume() }
+                pipeline.start(stopping: stopping, replay: replay) { continuation.resume() }
             }
         } onGracefulShutdown: {
             stopping.raise()

@@ -101,10 +101,16 @@ struct DeadLetters: Sendable {
             headers: inputHeaders + [
                 KafkaHeader(key: StreamCoderHeader.errorCode, text: code),
                 KafkaHeader(key: StreamCoderHeader.error, text: reason),
-                KafkaHeader(key: StreamCoderHeader.sourceTopic, text: input.topic),
-                KafkaHeader(key: StreamCoderHeader.sourcePartition, text: String(input.partition)),
-                KafkaHeader(key: StreamCoderHeader.sourceOffset, text: String(input.offset)),
-            ]
+            ] + Self.sourceHeaders(of: input)
         )
+    }
+
+    /// Where `input` was read: its topic, partition and offset.
+    static func sourceHeaders(of input: KafkaConsumerMessage) -> [KafkaHeader] {
+        [
+            KafkaHeader(key: StreamCoderHeader.sourceTopic, text: input.topic),
+            KafkaHeader(key: StreamCoderHeader.sourcePartition, text: String(input.partition)),
+            KafkaHeader(key: StreamCoderHeader.sourceOffset, text: String(input.offset)),
+        ]
     }
 }

@@ -12,6 +12,9 @@ struct FormCoder {
     var explain: Bool
     /// Dead letters cut to the producer's size limit.
     var deadLetters: DeadLetters
+    /// Re-coding recorded forms (a replay): callers' deadlines and reply topics belong to the
+    /// past and are ignored.
+    var replaying = false
 
     /// A coder for `topics` whose outputs are at most `maxMessageBytes` each (the producer's
     /// `message.max.bytes`): an output that would be larger becomes a dead letter that fits.
@@ -19,11 +22,13 @@ struct FormCoder {
         topics: WorkerTopics,
         limits: WireLimits = .default,
         maxMessageBytes: Int = WorkerConfiguration.defaultMaxMessageBytes,
-        explain: Bool = false
+        explain: Bool = false,
+        replaying: Bool = false
     ) {
         self.topics = topics
         self.limits = limits
         self.explain = explain
+        self.replaying = replaying
         self.deadLetters = DeadLetters(topic: topics.deadLetter, maxMessageBytes: maxMessageBytes)
     }
 
@@ -42,7 +47,7 @@ struct FormCoder {
         for (index, message) in messages.enumerated() {
             do throws(WireError) {
                 let form = try RegistryForm(decoding: message.value ?? [], limits: limits)
-                if let deadline = Self.deadline(of: message), deadline < now {
+                if !replaying, let deadline = Self.deadline(of: message), deadline < now {
                     outputs[index] = publish(expired(form, now: now), for: message)
                 } else {
                     forms.append(form)
@@ -98,9 +103,12 @@ struct FormCoder {
         }
         let topic = result.decision == .autoCoded ? topics.codings : topics.manualReview
         let key = Array(result.formID.utf8)
-        let headers = input.headers.filter {
-            [StreamCoderHeader.traceparent, StreamCoderHeader.correlationID].contains($0.key)
-        }
+        // Where the form was read, so that downstream can tell a re-coding (a replay, a
+        // redelivery) from a new form, and audit it.
+        let headers =
+            input.headers.filter {
+                [StreamCoderHeader.traceparent, StreamCoderHeader.correlationID].contains($0.key)
+            } + DeadLetters.sourceHeaders(of: input)
         let published = KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers)
         let size = DeadLetters.size(of: published)
         guard size <= deadLetters.maxMessageBytes else {
@@ -110,7 +118,7 @@ struct FormCoder {
             return [deadLetters.make(for: input, code: "resultTooLarge", reason: reason)]
         }
         var outputs = [published]
-        if let replyTo = input.header(StreamCoderHeader.replyTo)?.text, !replyTo.isEmpty {
+        if !replaying, let replyTo = input.header(StreamCoderHeader.replyTo)?.text, !replyTo.isEmpty {
             outputs.append(KafkaProducerMessage(topic: replyTo, key: key, value: value, headers: headers))
         }
         return outputs

@@ -87,11 +87,11 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
     var candidateModel: ModelIdentity? { lanes.candidateModel }
 
     /// Starts the loop and the lanes; `done` runs once they have stopped and drained (or given up).
-    func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {
+    func start(stopping: StopFlag, replay: ReplayProgress?, done: @escaping @Sendable () -> Void) {
         lanes.start()
         let thread = Thread { [self] in
             Thread.current.name = "coding-pipeline"
-            run(until: stopping)
+            run(until: stopping, replay: replay)
             stopped.raise()
             // Lanes blocked on a full producer queue give up once the drain budget is spent.
             let deadline = ContinuousClock.now + drainBudget
@@ -127,13 +127,18 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
         return false
     }
 
-    private func run(until stopping: StopFlag) {
+    private func run(until stopping: StopFlag, replay: ReplayProgress?) {
         var paused: [KafkaTopicPartition] = []
+        var bounded = ReplayBounds(replay)
         while !stopping.isRaised && canDeliver() {
+            if bounded.isDone(ledger: ledger) {
+                logger.info("every form of the replay's range is coded and delivered")
+                return
+            }
             resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger, abandon: abandon)
-            paused = applyBackpressure(paused: paused)
+            paused = applyBackpressure(paused: paused, finished: bounded.finished)
             gauges.update(ledger: ledger, consumer: consumer)
-            let batch: [KafkaConsumerMessage]
+            var batch: [KafkaConsumerMessage]
             do {
                 batch = try consumer.poll(maxMessages: configuration.maxBatch, timeout: configuration.maxBatchWait)
             } catch {
@@ -145,6 +150,7 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
             }
+            batch = bounded.admit(batch, consumer: consumer, logger: logger)
             guard !batch.isEmpty else { continue }
             let inputs = batch.map {
                 ledger.register($0.topicPartition, offset: $0.offset, publishedAt: $0.timestampMilliseconds)
@@ -153,8 +159,12 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
         }
     }
 
-    /// Pauses every assigned partition while too many forms are in flight, resumes at half.
-    private func applyBackpressure(paused: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+    /// Pauses every assigned partition while too many forms are in flight, resumes at half (but
+    /// not the `finished` ones: a replay's partitions read to their end).
+    private func applyBackpressure(
+        paused: [KafkaTopicPartition],
+        finished: Set<KafkaTopicPartition>
+    ) -> [KafkaTopicPartition] {
         let inFlight = ledger.pending()
         do {
             if paused.isEmpty && inFlight >= configuration.maxInFlight {
@@ -164,7 +174,7 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
                 return partitions
             }
             if !paused.isEmpty && inFlight <= configuration.maxInFlight / 2 {
-                try consumer.resume(paused.filter(consumer.assignment.contains))
+                try consumer.resume(paused.filter { consumer.assignment.contains($0) && !finished.contains($0) })
                 return []
             }
         } catch {
@@ -180,5 +190,50 @@ final class PipelineThread: CodingPipeline, @unchecked Sendable {
             resend(ledger.takeRetries(), with: producer, ledger: ledger, logger: logger, abandon: abandon)
             Thread.sleep(forTimeInterval: 0.002)
         }
+    }
+}
+
+/// The loop's view of a replay's range: which records it codes, which partitions it has read to
+/// their end (paused, so nothing after the end is read), and when it is done.
+struct ReplayBounds {
+    private let progress: ReplayProgress?
+    /// Partitions read to their end.
+    private(set) var finished: Set<KafkaTopicPartition> = []
+    private var lastPositionCheck = ContinuousClock.now
+
+    init(_ progress: ReplayProgress?) {
+        self.progress = progress
+    }
+
+    /// Whether the range is read to its end and every output of it delivered (never, outside a replay).
+    func isDone(ledger: OutputLedger) -> Bool {
+        guard let progress else { return false }
+        return progress.isComplete && ledger.pending() == 0
+    }
+
+    /// The records of `batch` inside the range; pauses the partitions that reached their end,
+    /// by a record or (checked a few times a second) by their read position.
+    mutating func admit(
+        _ batch: [KafkaConsumerMessage],
+        consumer: KafkaConsumer,
+        logger: Logger
+    ) -> [KafkaConsumerMessage] {
+        guard let progress else { return batch }
+        var (inRange, reached) = progress.admit(batch)
+        if ContinuousClock.now - lastPositionCheck > .milliseconds(200) {
+            lastPositionCheck = .now
+            reached += progress.reach(positions: consumer.lag())
+        }
+        let wait = progress.aheadOfRate
+        if wait > .zero { Thread.sleep(forTimeInterval: min(wait, .milliseconds(500)).timeInterval) }
+        if !reached.isEmpty {
+            finished.formUnion(reached)
+            do {
+                try consumer.pause(reached)
+            } catch {
+                logger.debug("pausing a partition read to its end failed", metadata: ["error": "\(error)"])
+            }
+        }
+        return inRange
     }
 }

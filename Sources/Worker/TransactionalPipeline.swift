@@ -94,7 +94,8 @@ final class TransactionalPipeline: CodingPipeline, @unchecked Sendable {
         metrics.activeModel(classifier.identity)
     }
 
-    func start(stopping: StopFlag, done: @escaping @Sendable () -> Void) {
+    func start(stopping: StopFlag, replay: ReplayProgress?, done: @escaping @Sendable () -> Void) {
+        precondition(replay == nil, "a replay is at least once (WorkerConfiguration.check refuses exactly once)")
         let thread = Thread { [self] in
             Thread.current.name = "coding-transactions"
             run(until: stopping)

@@ -56,6 +56,13 @@ public struct WorkerConfiguration: Sendable {
     /// How long the group waits for a silent member before giving its partitions to others
     /// (Kafka's default, 45 s: a short broker outage must not make every member leave).
     public var sessionTimeout: Duration = .seconds(45)
+    /// A bounded replay of this range of the forms topic instead of membership in the group: its
+    /// partitions are read by assignment (from the group's committed offsets when a rerun finds
+    /// some), callers' deadlines and reply topics are ignored, and the worker stops once every form
+    /// of the range has its outputs delivered and committed.
+    public var replay: ReplayRange?
+    /// A replay reads at most this many forms per second; `nil` for as fast as it codes.
+    public var replayRate: Double?
     /// Any librdkafka property for the consumer, applied last.
     public var consumerProperties: [String: String] = [:]
     /// Any librdkafka property for the producer, applied last.
@@ -96,6 +103,9 @@ public struct WorkerConfiguration: Sendable {
                 "-X message.max.bytes=\(producerLimit) disagrees with --max-message-bytes \(maxMessageBytes): "
                     + "the worker derives its form and result limits from one setting; set --max-message-bytes only"
             )
+        }
+        if replay != nil && exactlyOnce {
+            throw WorkerConfigurationError("a replay is at least once: leave --exactly-once out")
         }
         guard maxInFlight >= 1 else { throw WorkerConfigurationError("--max-in-flight must be at least 1") }
         if let threshold = decision.confidenceThreshold, !(0...1).contains(threshold) {

@@ -13,7 +13,7 @@ struct StreamCoderCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, WorkerCommand.self, CoordinatorCommand.self, BrokerCommand.self, TopicsCommand.self,
             ProduceCommand.self,
-            ConsumeCommand.self, ModelsCommand.self, CodeCommand.self, BenchCommand.self,
+            ConsumeCommand.self, ReplayCommand.self, ModelsCommand.self, CodeCommand.self, BenchCommand.self,
         ]
     )
 
