@@ -9,6 +9,13 @@ public struct KafkaPartitionLag: Sendable, Hashable {
     /// The partition's high watermark (the offset the next produced message gets), when known.
     public var highWatermark: Int64?
 
+    /// A partition's position and high watermark.
+    public init(topicPartition: KafkaTopicPartition, position: Int64?, highWatermark: Int64? = nil) {
+        self.topicPartition = topicPartition
+        self.position = position
+        self.highWatermark = highWatermark
+    }
+
     /// Messages not read yet, when both ends are known.
     public var lag: Int64? {
         guard let position, let highWatermark else { return nil }

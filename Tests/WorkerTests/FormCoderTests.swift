@@ -165,6 +165,42 @@ struct FormCoderTests {
         }
     }
 
+    @Test func aResultSaysWhereItsFormWasRead() throws {
+        let output = coder.outputs(
+            for: [record(try form("coiffure"), offset: 41)],
+            classifier: try TestPackage.classifier(),
+            now: 1
+        )[0][0]
+        #expect(output.headers.first { $0.key == "sc-source-topic" }?.text == StreamCoderTopic.forms)
+        #expect(output.headers.first { $0.key == "sc-source-partition" }?.text == "2")
+        #expect(output.headers.first { $0.key == "sc-source-offset" }?.text == "41")
+    }
+
+    @Test func aReplayCodesPastDeadlinesAndAnswersNoCaller() throws {
+        let replaying = FormCoder(topics: WorkerTopics(), replaying: true)
+        let headers = [
+            KafkaHeader(key: "sc-deadline", text: "1000"), KafkaHeader(key: "sc-reply-to", text: "caller.replies"),
+        ]
+        let message = record(try form("coiffure"), headers: headers)
+        let outputs = replaying.outputs(for: [message], classifier: try TestPackage.classifier(), now: 2_000)[0]
+        #expect(outputs.count == 1, "no reply to a caller of the past")
+        let result = try CodingResult(decoding: outputs[0].value!)
+        #expect(result.status.code == .ok && !result.candidates.isEmpty, "coded, not DEADLINE_EXCEEDED")
+        let live = coder.outputs(for: [message], classifier: try TestPackage.classifier(), now: 2_000)[0]
+        let liveResult = try CodingResult(decoding: live[0].value!)
+        #expect(live.count == 2 && liveResult.status.code == .deadlineExceeded)
+    }
+
+    @Test func recodingAFormGivesTheSameResultBytesApartFromTheTime() throws {
+        let message = record(try form("boulangerie patisserie artisanale"))
+        let first = coder.outputs(for: [message], classifier: try TestPackage.classifier(), now: 10)[0][0]
+        var again = try CodingResult(
+            decoding: coder.outputs(for: [message], classifier: try TestPackage.classifier(), now: 99)[0][0].value!
+        )
+        again.codedAtUnixMs = 10
+        #expect(try again.encoded() == first.value!)
+    }
+
     @Test func anExplainingCoderAttachesTheWeightiestTokensOfTheTopCode() throws {
         let explaining = FormCoder(topics: WorkerTopics(), explain: true)
         let output = explaining.outputs(
