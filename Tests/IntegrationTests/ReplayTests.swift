@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import Wire
+
+/// `streamcoder replay` as a user runs it: a time range of the forms topic re-coded into the
+/// backfill topic beside a live worker, killed halfway and resumed with the same run id.
+@Suite("Replay across processes", .serialized)
+struct ReplayTests {
+    /// Now, as the RFC 3339 time `--from`/`--to` take.
+    private func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    /// Form id → "decision code=probability …" of each `consume --type result` line.
+    private func answers(_ lines: [String]) throws -> [(id: String, answer: String)] {
+        try lines.map { line in
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let result = try #require(record["result"] as? [String: Any])
+            let candidates = (result["candidates"] as? [[String: Any]] ?? []).map {
+                "\($0["code"] ?? "")=\($0["probability"] ?? "")"
+            }
+            let answer = "\(result["decision"] ?? "") " + candidates.joined(separator: " ")
+            return (try #require(record["key"] as? String), answer)
+        }
+    }
+
+    @Test func aReplayByTimeCodesItsRangeBesideALiveWorkerAndResumesAfterSIGKILL() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        let live = try broker.worker(package: package, name: "live")
+        try await live.waitUntil("an assignment") { live.errorOutput.contains("partitions assigned") }
+        let liveResults = [
+            try broker.consumer(
+                topic: StreamCoderTopic.codings,
+                group: "check",
+                name: "codings",
+                extra: ["--type", "result"]
+            ),
+            try broker.consumer(
+                topic: StreamCoderTopic.manualReview,
+                group: "check",
+                name: "reviews",
+                extra: ["--type", "result"]
+            ),
+        ]
+        let backfill = try broker.consumer(
+            topic: StreamCoderTopic.backfill,
+            group: "check",
+            name: "backfill",
+            extra: ["--type", "result"]
+        )
+        func produce(_ count: Int, _ prefix: String) async throws {
+            try await broker.run([
+                "produce", "--csv", TestPaths.sampleForms.path, "--count", "\(count)", "--id-prefix", prefix,
+            ])
+        }
+        // Before the range, the range (100,000 forms), after it; the times between are its bounds.
+        try await produce(5_000, "a-")
+        try await Task.sleep(for: .milliseconds(300))
+        let from = now()
+        try await Task.sleep(for: .milliseconds(300))
+        try await produce(100_000, "b-")
+        try await Task.sleep(for: .milliseconds(300))
+        let to = now()
+        try await Task.sleep(for: .milliseconds(300))
+
+        let arguments = [
+            "replay", "--brokers", broker.bootstrap, "--from", from, "--to", to, "--model", package.path,
+            "--run-id", "backfill-1",
+        ]
+        let first = try ChildProcess(TestPaths.streamcoder, arguments, name: "replay-1")
+        try await backfill.waitUntil("a good part of the range", timeout: .seconds(300)) {
+            backfill.lines.count >= 30_000
+        }
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit()
+        // The live worker goes on with new forms meanwhile.
+        try await produce(5_000, "c-")
+        let second = try await runToCompletion(
+            TestPaths.streamcoder,
+            ["replay", "--brokers", broker.bootstrap, "--run-id", "backfill-1"],
+            timeout: .seconds(300)
+        )
+        #expect(second.contains("resuming run backfill-1"), "\(second)")
+        #expect(second.contains("run backfill-1 complete"), "\(second)")
+
+        try await backfill.waitUntil("every form of the range", timeout: .seconds(120)) {
+            Set(backfill.lines.compactMap { try? formIDs([$0]).first }).count >= 100_000
+        }
+        try await liveResults[0].waitUntil("every live result", timeout: .seconds(300)) {
+            liveResults[0].lines.count + liveResults[1].lines.count >= 110_000
+        }
+        try await Task.sleep(for: .seconds(2))  // anything more would be a duplicate
+
+        let replayed = try answers(backfill.lines)
+        let replayedIDs = Set(replayed.map(\.id))
+        #expect(replayedIDs.count == 100_000 && replayedIDs.allSatisfy { $0.hasPrefix("b-") }, "exactly the range")
+        print("replay: \(replayed.count) backfill results for 100000 forms (\(replayed.count - 100_000) duplicates)")
+        let liveAnswers = try answers(liveResults[0].lines + liveResults[1].lines)
+        #expect(liveAnswers.count == 110_000, "one live result per form, none from the replay")
+        #expect(live.errorOutput.components(separatedBy: "partitions assigned").count == 2, "no rebalance")
+        #expect(!live.errorOutput.contains("revoked"), "the replay never joined the live group")
+        // The same package re-codes every form the same way.
+        let liveByID = Dictionary(liveAnswers.map { ($0.id, $0.answer) }) { first, _ in first }
+        let differing = replayed.filter { liveByID[$0.id] != $0.answer }
+        #expect(differing.isEmpty, "\(differing.count) forms re-coded differently, e.g. \(differing.prefix(2))")
+
+        live.signal(SIGTERM)
+        #expect(try await live.waitForExit() == 0, "\(live.diagnostics)")
+    }
+}
