@@ -308,17 +308,16 @@ struct ReplayPlanner {
         var settings = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers,
             groupID: "streamcoder-replay-planner",
-            properties: properties
+            // One record per partition per step of the search: a fetch need not wait for more.
+            properties: ["fetch.wait.max.ms": "10"].merging(properties) { $1 }
         )
         settings.autoCommitIntervalMilliseconds = 0
         let reader = try KafkaConsumer(configuration: settings, logger: logger)
         defer { Task { try? await reader.close() } }
-        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
-        for partition in Set(named) {
-            let topicPartition = KafkaTopicPartition(topic: topic, partition: partition)
-            watermarks[topicPartition] = try await reader.watermarks(of: topicPartition)
-        }
         let locator = TimeOffsetLocator(reader: reader, logger: logger)
+        let watermarks = try await locator.watermarks(
+            of: Set(named).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        )
         var fromTime: [KafkaTopicPartition: TimeOffsetLocator.Located]?
         var toTime: [KafkaTopicPartition: TimeOffsetLocator.Located]?
         if let from { fromTime = try await locator.locate(from, in: watermarks) }
@@ -336,8 +335,8 @@ struct ReplayPlanner {
             (fromTime ?? [:]).values.map(\.method) + (toTime ?? [:]).values.map(\.method)
         if !methods.isEmpty {
             let searched = methods.filter { $0 == .search }.count
-            logger.debug(
-                "times mapped to offsets",
+            logger.info(
+                "times mapped to offsets (a broker's answer is checked against the records' timestamps; a wrong or missing one is replaced by a search)",
                 metadata: ["byTheBrokers": "\(methods.count - searched)", "bySearch": "\(searched)"]
             )
         }

@@ -111,3 +111,50 @@ struct ReplayTests {
         #expect(try await live.waitForExit() == 0, "\(live.diagnostics)")
     }
 }
+
+/// Tansu answers a time after its last record with offset 0 (where Kafka answers "the end"), and
+/// a high watermark of 1 whatever a partition holds: the replay checks both against the records
+/// and finds the range by searching their timestamps.
+@Suite("Replay against Tansu", .serialized)
+struct TansuReplayTests {
+    @Test func aReplayByTimeFindsItsRangeWhereTheBrokerAnswersWrongly() async throws {
+        let tansu = try await TansuProcess.start()
+        defer { tansu.process.signal(SIGKILL) }
+        try await tansu.run(["topics", "create", "--partitions", "3"])
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        func produce(_ count: Int, _ prefix: String) async throws {
+            try await tansu.run([
+                "produce", "--csv", TestPaths.sampleForms.path, "--count", "\(count)", "--id-prefix", prefix,
+            ])
+        }
+        try await produce(1_000, "a-")
+        try await Task.sleep(for: .milliseconds(300))
+        let from = formatter.string(from: Date())
+        try await Task.sleep(for: .milliseconds(300))
+        try await produce(2_000, "b-")
+        try await Task.sleep(for: .milliseconds(300))
+        try await produce(1_000, "c-")
+        try await Task.sleep(for: .milliseconds(300))
+        let to = formatter.string(from: Date())  // after every record: Tansu answers 0
+        let package = try await importTestPackage()
+        let replay = try ChildProcess(
+            TestPaths.streamcoder,
+            [
+                "replay", "--brokers", tansu.bootstrap, "--from", from, "--to", to, "--model", package.path,
+                "--run-id", "tansu-1",
+            ],
+            name: "replay",
+            environment: TansuProcess.environment
+        )
+        #expect(try await replay.waitForExit(timeout: .seconds(180)) == 0, "\(replay.diagnostics)")
+        #expect(replay.lines.contains { $0.contains("3000 forms of registry.forms.v1") }, "\(replay.lines)")
+        let searched = replay.errorOutput.firstMatch(of: /bySearch=(\d+)/).flatMap { Int($0.1) } ?? 0
+        #expect(searched >= 3, "the end of each partition found by the search: \(replay.errorOutput)")
+        let reader = try tansu.reader(topics: [StreamCoderTopic.backfill])
+        try await reader.waitUntil("the range's results", timeout: .seconds(60)) { reader.lines.count >= 3_000 }
+        try await Task.sleep(for: .seconds(2))
+        let ids = try formIDs(reader.lines)
+        #expect(Set(ids).count == 3_000 && ids.allSatisfy { !$0.hasPrefix("a-") }, "exactly the range")
+    }
+}
