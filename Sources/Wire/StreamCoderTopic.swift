@@ -60,6 +60,9 @@ public enum StreamCoderHeader {
     public static let sourcePartition = "sc-source-partition"
     /// The offset a result's form or a dead letter was read at.
     public static let sourceOffset = "sc-source-offset"
+    /// A result's decision (`auto-coded`, `manual-review`, `rejected`), set when one topic takes
+    /// every result (a replay's backfill topic), so that readers can filter without decoding.
+    public static let decision = "sc-decision"
     /// Present on a dead letter cut to fit the size limit: what was cut, e.g.
     /// `value 1000514 bytes cut to 998766; key kept; 0 of 1 headers dropped`.
     public static let truncated = "sc-truncated"

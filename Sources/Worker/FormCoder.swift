@@ -108,7 +108,7 @@ struct FormCoder {
         let headers =
             input.headers.filter {
                 [StreamCoderHeader.traceparent, StreamCoderHeader.correlationID].contains($0.key)
-            } + DeadLetters.sourceHeaders(of: input)
+            } + DeadLetters.sourceHeaders(of: input) + decisionHeader(of: result)
         let published = KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers)
         let size = DeadLetters.size(of: published)
         guard size <= deadLetters.maxMessageBytes else {
@@ -122,6 +122,19 @@ struct FormCoder {
             outputs.append(KafkaProducerMessage(topic: replyTo, key: key, value: value, headers: headers))
         }
         return outputs
+    }
+
+    /// The decision as a header, when one topic takes every result (a replay's backfill topic):
+    /// the topic no longer tells it.
+    private func decisionHeader(of result: CodingResult) -> [KafkaHeader] {
+        guard topics.codings == topics.manualReview else { return [] }
+        let text =
+            switch result.decision {
+            case .autoCoded: "auto-coded"
+            case .manualReview: "manual-review"
+            default: "rejected"
+            }
+        return [KafkaHeader(key: StreamCoderHeader.decision, text: text)]
     }
 
     /// The input unchanged (cut to fit when it is too large), with headers saying what was wrong

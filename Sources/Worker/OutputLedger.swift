@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
+import Wire
 
 /// What the worker thread and the producer's delivery thread share: which inputs wait for which
 /// outputs, the offsets that may be committed, outputs to send again, and the counters.
@@ -181,7 +182,7 @@ final class OutputLedger: Sendable {
     ) {
         guard let output = state.outputs.removeValue(forKey: report.id.rawValue) else { return }
         guard let error = report.error else {
-            count(output.message.topic, model: state.inputs[output.input]?.model, in: &state)
+            count(output.message, model: state.inputs[output.input]?.model, in: &state)
             finish(output.input, now: now, in: &state, offsets: &offsets)
             return
         }
@@ -282,7 +283,7 @@ final class OutputLedger: Sendable {
                 known.model = model
                 state.modelCounters[model, default: CodingCounters()].formsIn += 1
                 metrics.model(model).forms.increment()
-                for message in messages { count(message.topic, model: model, in: &state) }
+                for message in messages { count(message, model: model, in: &state) }
                 complete(input, known, now: now, in: &state, offsets: &offsets)
             }
         }
@@ -341,23 +342,27 @@ final class OutputLedger: Sendable {
     /// A copy of the counters of each model that coded forms.
     var modelCounters: [ModelIdentity: CodingCounters] { state.withLock { $0.modelCounters } }
 
-    /// Counts a delivered output on `topic` for the worker and for the model that coded its input.
-    private func count(_ topic: String, model: ModelIdentity?, in state: inout State) {
+    /// Counts a delivered output for the worker and for the model that coded its input: by its
+    /// topic, or by its decision header when one topic takes every result.
+    private func count(_ message: KafkaProducerMessage, model: ModelIdentity?, in state: inout State) {
         let labelled = metrics.model(model)
-        switch topic {
-        case topics.codings:
+        let sharedResults = topics.codings == topics.manualReview
+        let autoCoded =
+            message.topic == topics.codings
+            && (!sharedResults
+                || message.headers.contains { $0.key == StreamCoderHeader.decision && $0.text == "auto-coded" })
+        if autoCoded {
             state.counters.autoCoded += 1
             if let model { state.modelCounters[model, default: CodingCounters()].autoCoded += 1 }
             labelled.autoCoded.increment()
-        case topics.manualReview:
+        } else if message.topic == topics.manualReview {
             state.counters.manualReview += 1
             if let model { state.modelCounters[model, default: CodingCounters()].manualReview += 1 }
             labelled.manualReview.increment()
-        case topics.deadLetter:
+        } else if message.topic == topics.deadLetter {
             state.counters.deadLetters += 1
             if let model { state.modelCounters[model, default: CodingCounters()].deadLetters += 1 }
             labelled.deadLetters.increment()
-        default: break
         }
     }
 }

@@ -86,12 +86,22 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .customLong("coding-threads"), help: "Coding threads (default: one per core).")
     var codingThreads: Int?
 
+    @Option(
+        name: .customLong("compare-with"),
+        help: "A results topic of an earlier coding (e.g. registry.codings.v1): count the forms whose top code changed."
+    )
+    var compareWith: String?
+
+    @Option(help: "With --compare-with: write the changed forms to this CSV file.")
+    var changes: String?
+
     @Flag(help: "No progress bar or lines.")
     var quiet = false
 
     func validate() throws {
         if from != nil && fromOffsets != nil { throw ValidationError("give --from or --from-offsets, not both") }
         if to != nil && toOffsets != nil { throw ValidationError("give --to or --to-offsets, not both") }
+        if changes != nil && compareWith == nil { throw ValidationError("--changes needs --compare-with TOPIC") }
         if let rate, !(rate > 0) { throw ValidationError("--rate must be a positive number of forms per second") }
         if let runID, runID.isEmpty || runID.contains(where: { $0.isWhitespace }) {
             throw ValidationError("--run-id \"\(runID)\": use a name without spaces, e.g. backfill-2026-11")
@@ -179,6 +189,39 @@ struct ReplayCommand: AsyncParsableCommand {
             )
         }
         printLine("run \(runID) complete")
+        if let compareWith {
+            try await compare(plan: plan, with: compareWith, servers: servers, properties: properties)
+        }
+    }
+
+    /// Compares the run's results with `earlier`'s and writes `--changes`.
+    private func compare(
+        plan: ReplayPlan,
+        with earlier: String,
+        servers: String,
+        properties: [String: String]
+    )
+        async throws
+    {
+        let reader = TopicSnapshotReader(
+            bootstrapServers: servers,
+            properties: properties,
+            logger: makeLogger("streamcoder.replay")
+        )
+        let outputs =
+            plan.output == "live" ? [StreamCoderTopic.codings, StreamCoderTopic.manualReview] : [plan.output]
+        let comparison = try await ReplayComparison.compare(
+            replayTopics: outputs,
+            formsTopic: plan.topic,
+            range: plan.range,
+            earlierTopic: earlier,
+            reader: reader
+        )
+        printLine(comparison.summary(earlierTopic: earlier))
+        if let changes {
+            try comparison.csv().write(toFile: changes, atomically: true, encoding: .utf8)
+            printLine("wrote \(comparison.changes.count) changed forms to \(changes)")
+        }
     }
 
     /// The worker configuration of a run: its own group, the plan's range and model, no control

@@ -112,6 +112,71 @@ struct ReplayTests {
     }
 }
 
+extension ReplayTests {
+    @Test func aReplayComparedWithAnEarlierOneCountsAndListsTheChangedCodes() async throws {
+        let broker = try await BrokerProcess.start()
+        try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2000"])
+        let first = try await importTestPackage()
+        let fixtures = TestPaths.packageRoot.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("pkg-\(UUID().uuidString)")
+        try await runToCompletion(
+            TestPaths.streamcoder,
+            [
+                "models", "import-fasttext", fixtures.appendingPathComponent("softmax.bin").path,
+                "--labels", fixtures.appendingPathComponent("naf_labels.csv").path,
+                "--out", other.path, "--name", "naf-other", "--version", "1",
+            ]
+        )
+        func replay(_ run: String, _ package: URL, into topic: String, _ extra: [String] = []) async throws -> String {
+            try await broker.run(
+                ["replay", "--run-id", run, "--model", package.path, "--output-topic", topic, "--quiet"] + extra
+            )
+        }
+        _ = try await replay("earlier", first, into: "backfill.earlier")
+        let same = try await replay("same", first, into: "backfill.same", ["--compare-with", "backfill.earlier"])
+        #expect(
+            same.contains("2000 of 2000 replayed forms have an earlier result there; 0 changed top code"),
+            "\(same)"
+        )
+
+        let changes = FileManager.default.temporaryDirectory.appendingPathComponent("changes-\(UUID().uuidString).csv")
+        let changed = try await replay(
+            "other",
+            other,
+            into: "backfill.other",
+            ["--compare-with", "backfill.earlier", "--changes", changes.path]
+        )
+        let count = try #require(
+            changed.firstMatch(of: /2000 of 2000 replayed forms have an earlier result there; (\d+) changed/)
+                .flatMap { Int($0.1) },
+            "\(changed)"
+        )
+        // The same count, from the two topics read independently.
+        func tops(_ topic: String) async throws -> [String: String] {
+            let output = try await broker.run([
+                "consume", "--topic", topic, "--type", "result", "--group", "read-\(topic)", "--max", "2000",
+                "--idle-exit", "10",
+            ])
+            var codes: [String: String] = [:]
+            for line in output.split(separator: "\n") {
+                let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let result = try #require(record["result"] as? [String: Any])
+                let top = (result["candidates"] as? [[String: Any]])?.first?["code"] as? String
+                codes[try #require(record["key"] as? String)] = top ?? ""
+            }
+            return codes
+        }
+        let earlier = try await tops("backfill.earlier")
+        let later = try await tops("backfill.other")
+        #expect(earlier.count == 2_000 && later.count == 2_000)
+        let differing = later.filter { earlier[$0.key] != $0.value }
+        #expect(count == differing.count && count > 0, "\(count) vs \(differing.count)")
+        let rows = try String(contentsOf: changes, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == count)
+        #expect(Set(rows.map { String($0.prefix { $0 != "," }) }) == Set(differing.keys))
+    }
+}
+
 /// Tansu answers a time after its last record with offset 0 (where Kafka answers "the end"), and
 /// a high watermark of 1 whatever a partition holds: the replay checks both against the records
 /// and finds the range by searching their timestamps.
