@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed beside the baseline, in one run (build with -c release; pin with taskset).",
-        subcommands: [BenchInferCommand.self, BenchE2ECommand.self, BenchSwapCommand.self]
+        subcommands: [BenchInferCommand.self, BenchE2ECommand.self, BenchSwapCommand.self, BenchReplayCommand.self]
     )
 }

@@ -36,11 +36,40 @@ final class E2EBench: Sendable {
 
     /// Forms per second of our worker's `run`-th throughput run, on topics of its own.
     /// With `exactlyOnce`, the worker commits a transaction per micro-batch.
-    func throughputOfOurs(run: Int, exactlyOnce: Bool = false) async throws -> Double {
-        let prefix = exactlyOnce ? "bench.eos.\(run)" : "bench.ours.\(run)"
+    func throughputOfOurs(run: Int, exactlyOnce: Bool = false, codingThreads: Int? = nil) async throws -> Double {
+        let prefix = exactlyOnce ? "bench.eos.\(run)" : "bench.ours.\(run).\(codingThreads ?? 0)"
         try createTopics(prefix: prefix)
         try await publish(forms.prefix(command.forms), to: "\(prefix).forms")
-        let worker = try makeWorker(prefix: prefix, exactlyOnce: exactlyOnce)
+        let worker = try makeWorker(prefix: prefix, exactlyOnce: exactlyOnce, codingThreads: codingThreads)
+        let running = RunningWorker(worker, logger: logger)
+        let elapsed = try await waitFor(worker, count: command.forms)
+        try await running.stop()
+        return Double(command.forms) / elapsed
+    }
+
+    /// Forms per second of a replay of a whole preloaded topic (its `run`-th run, on topics of its
+    /// own), from its first form read to its last result delivered.
+    func throughputOfReplay(run: Int, codingThreads: Int) async throws -> Double {
+        let prefix = "bench.replay.\(run).\(codingThreads)"
+        try createTopics(prefix: prefix)
+        try await publish(forms.prefix(command.forms), to: "\(prefix).forms")
+        var ends: [Int32: Int64] = [:]
+        let reader = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: "\(prefix).planner"),
+            logger: logger
+        )
+        for partition in Int32(0)..<12 {
+            ends[partition] = try await reader.watermarks(
+                of: KafkaTopicPartition(topic: "\(prefix).forms", partition: partition)
+            )
+            .high
+        }
+        try? await reader.close()
+        let worker = try makeWorker(
+            prefix: prefix,
+            codingThreads: codingThreads,
+            replay: ReplayRange(starts: ends.mapValues { _ in 0 }, ends: ends)
+        )
         let running = RunningWorker(worker, logger: logger)
         let elapsed = try await waitFor(worker, count: command.forms)
         try await running.stop()
@@ -93,7 +122,12 @@ final class E2EBench: Sendable {
 
     // MARK: - Pieces
 
-    private func makeWorker(prefix: String, exactlyOnce: Bool = false) throws -> CodingWorker {
+    private func makeWorker(
+        prefix: String,
+        exactlyOnce: Bool = false,
+        codingThreads: Int? = nil,
+        replay: ReplayRange? = nil
+    ) throws -> CodingWorker {
         var configuration = WorkerConfiguration(
             bootstrapServers: cluster.bootstrapServers,
             modelPackage: URL(fileURLWithPath: command.package)
@@ -108,7 +142,8 @@ final class E2EBench: Sendable {
         // The latency worker waits at most 1 ms to fill a micro-batch; the throughput one keeps the
         // worker's default (5 ms), as the Python worker waits 5 ms for its batches.
         if prefix.hasPrefix("bench.lat.") { configuration.maxBatchWait = .milliseconds(1) }
-        if let threads = command.codingThreads { configuration.codingThreads = threads }
+        if let threads = codingThreads ?? command.codingThreads { configuration.codingThreads = threads }
+        configuration.replay = replay
         configuration.exactlyOnce = exactlyOnce
         configuration.controlTopic = nil  // the bench measures coding, not model directives
         configuration.fleetTopic = nil
