@@ -100,6 +100,55 @@ struct WorkerProcessTests {
             #expect(try await worker.waitForExit() == 0, "\(worker.name): \(worker.diagnostics)")
         }
     }
+    /// Scaling out and in is the consumer group's business: 1 → 3 → 2 workers while forms flow
+    /// (cooperative-sticky rebalances), every form coded.
+    @Test func scalingFromOneToThreeToTwoWorkersWhileFormsFlowLosesNoForm() async throws {
+        let broker = try await BrokerProcess.start()
+        let package = try await importTestPackage()
+        var workers = [try broker.worker(package: package, name: "worker-1")]
+        try await workers[0].waitUntil("an assignment") { workers[0].errorOutput.contains("partitions assigned") }
+        let chunks = 12
+        let perChunk = 2_000
+        for chunk in 0..<chunks {
+            try await broker.run([
+                "produce", "--csv", TestPaths.sampleForms.path, "--count", "\(perChunk)", "--id-prefix", "s\(chunk)-",
+            ])
+            if chunk == 2 {
+                workers.append(try broker.worker(package: package, name: "worker-2"))
+                workers.append(try broker.worker(package: package, name: "worker-3"))
+            }
+            if chunk == 7 {
+                // Scale in: the leaving worker drains and commits; the group moves its partitions.
+                let leaving = workers.removeLast()
+                leaving.signal(SIGTERM)
+                #expect(try await leaving.waitForExit() == 0, "\(leaving.diagnostics)")
+                #expect(leaving.errorOutput.contains("partitions assigned"), "worker-3 took part before leaving")
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let expected = Set(
+            (0..<chunks).flatMap { chunk in
+                (0..<perChunk).map { index in "s\(chunk)-\(index % 25 + 1)" + (index >= 25 ? "-\(index / 25)" : "") }
+            }
+        )
+        let (results, reviews) = try broker.resultReaders()
+        try await results.waitUntil("a result for every form", timeout: .seconds(240), every: .seconds(1)) {
+            let lines = results.lines + reviews.lines
+            return lines.count >= expected.count && Set((try? formIDs(lines)) ?? []).isSuperset(of: expected)
+        }
+        try await Task.sleep(for: .seconds(2))
+        let keys = try formIDs(results.lines + reviews.lines)
+        print(
+            "scaling 1 → 3 → 2: \(keys.count) results for \(expected.count) forms, \(keys.count - Set(keys).count) duplicates"
+        )
+        #expect(Set(keys) == expected, "every form has a result, and only forms that were sent")
+        #expect(workers[1].errorOutput.contains("partitions assigned"), "worker-2 took part")
+        for worker in workers {
+            worker.signal(SIGTERM)
+            #expect(try await worker.waitForExit() == 0, "\(worker.name): \(worker.diagnostics)")
+        }
+    }
+
     @Test func aCallerGetsItsAnswerByRequestReplyAndAnExpiredDeadlineIsNotCoded() async throws {
         let broker = try await BrokerProcess.start()
         let package = try await importTestPackage()
