@@ -175,7 +175,7 @@ public struct TimeOffsetLocator: Sendable {
         var found: [KafkaTopicPartition: (offset: Int64, timestamp: Int64)] = [:]
         let deadline = ContinuousClock.now + timeout
         while found.count < offsets.count && ContinuousClock.now < deadline {
-            for message in try await reader.nextBatch(maxMessages: 1_000, timeout: .milliseconds(100)) {
+            for message in try await reader.nextBatch(maxMessages: 1_000, timeout: .milliseconds(5)) {
                 let partition = message.topicPartition
                 guard found[partition] == nil, let start = offsets[partition], message.offset >= start else { continue }
                 found[partition] = (message.offset, message.timestampMilliseconds ?? 0)
