@@ -135,7 +135,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
                     format: "median %.0f ms, max %.0f ms over 5 times",
                     median(seconds) * 1_000,
                     (seconds.max() ?? 0) * 1_000
-                )
+                ) + " (in order: " + seconds.map { String(format: "%.0f", $0 * 1_000) }.joined(separator: ", ") + " ms)"
         )
     }
 
