@@ -18,13 +18,14 @@ public struct TopicReader: Sendable {
 
     /// Hands every record, in order, to `body`; throws when the end is not reached in 30 s.
     public func readToEnd(_ topic: String, window: Int64 = .max, _ body: (KafkaConsumerMessage) -> Void) async throws {
-        var settings = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers,
-            groupID: "streamcoder-operator-\(UUID().uuidString)",
-            properties: properties
+        let consumer = try KafkaConsumer(
+            configuration: .reader(
+                bootstrapServers: bootstrapServers,
+                groupID: "streamcoder-operator-\(UUID().uuidString)",
+                properties: properties
+            ),
+            logger: logger
         )
-        settings.autoCommitIntervalMilliseconds = 0
-        let consumer = try KafkaConsumer(configuration: settings, logger: logger)
         do {
             try await read(topic, with: consumer, window: window, body)
         } catch {

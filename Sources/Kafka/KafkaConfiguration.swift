@@ -113,3 +113,21 @@ public struct KafkaAdminConfiguration: Sendable {
         [("bootstrap.servers", bootstrapServers)] + properties.sorted { $0.key < $1.key }
     }
 }
+
+extension KafkaConsumerConfiguration {
+    /// A consumer that reads records by assignment and commits nothing: a reader of a topic (a
+    /// replay's planner, an operator's tool), not a member doing a group's work.
+    public static func reader(
+        bootstrapServers: String,
+        groupID: String,
+        properties: [String: String] = [:]
+    ) -> KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: bootstrapServers,
+            groupID: groupID,
+            properties: properties
+        )
+        configuration.autoCommitIntervalMilliseconds = 0
+        return configuration
+    }
+}

@@ -103,13 +103,17 @@ struct BenchReplayCommand: AsyncParsableCommand {
                 value: [UInt8(truncatingIfNeeded: index)],
                 timestampMilliseconds: base + Int64(index)
             )
-            try await enqueue(message, with: producer)
+            try await producer.produceWaitingForRoom(message)
         }
         try await producer.flush(timeout: .seconds(120))
-        var settings = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: "bench.search")
-        settings.autoCommitIntervalMilliseconds = 0
-        settings.properties["fetch.wait.max.ms"] = "10"
-        let reader = try KafkaConsumer(configuration: settings, logger: logger)
+        let reader = try KafkaConsumer(
+            configuration: .reader(
+                bootstrapServers: cluster.bootstrapServers,
+                groupID: "bench.search",
+                properties: ["fetch.wait.max.ms": "10"]
+            ),
+            logger: logger
+        )
         let locator = TimeOffsetLocator(reader: reader, logger: logger)
         let partitions = (0..<Int32(searchPartitions)).map { KafkaTopicPartition(topic: topic, partition: $0) }
         let watermarks = try await locator.watermarks(of: partitions)
@@ -137,18 +141,6 @@ struct BenchReplayCommand: AsyncParsableCommand {
                     (seconds.max() ?? 0) * 1_000
                 ) + " (in order: " + seconds.map { String(format: "%.0f", $0 * 1_000) }.joined(separator: ", ") + " ms)"
         )
-    }
-
-    /// Enqueues, waiting while the producer's queue is full.
-    private func enqueue(_ message: KafkaProducerMessage, with producer: KafkaProducer) async throws {
-        while true {
-            do {
-                try producer.produce(message)
-                return
-            } catch  where error.code == .queueFull {
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
     }
 
     private func median(_ values: [Double]) -> Double {

@@ -187,21 +187,9 @@ final class E2EBench: Sendable {
         )
         for form in forms {
             let message = KafkaProducerMessage(topic: topic, key: Array(form.formID.utf8), value: try form.encoded())
-            try await produceWaitingForRoom(message, with: producer)
+            try await producer.produceWaitingForRoom(message)
         }
         try await producer.flush()
-    }
-
-    /// Enqueues, waiting while the producer's queue is full.
-    private func produceWaitingForRoom(_ message: KafkaProducerMessage, with producer: KafkaProducer) async throws {
-        while true {
-            do {
-                try producer.produce(message)
-                return
-            } catch  where error.code == .queueFull {
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
     }
 
     /// Publishes rate × seconds forms at a steady pace and returns, in milliseconds, the time
@@ -215,5 +203,19 @@ final class E2EBench: Sendable {
             logger: logger
         ).run(Array(forms.prefix(command.rate * command.seconds)), to: topic, from: resultTopics)
         return trips.filter { $0.index >= command.rate }.map(\.milliseconds)
+    }
+}
+
+extension KafkaProducer {
+    /// Enqueues `message`, waiting while the local queue is full (the brokers take time to drain it).
+    func produceWaitingForRoom(_ message: KafkaProducerMessage) async throws {
+        while true {
+            do {
+                try produce(message)
+                return
+            } catch  where error.code == .queueFull {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
     }
 }

@@ -93,14 +93,8 @@ struct ProduceCommand: AsyncParsableCommand {
     }
 
     private func produce(_ form: RegistryForm, with producer: KafkaProducer) async throws {
-        let message = KafkaProducerMessage(topic: topic, key: Array(form.formID.utf8), value: try form.encoded())
-        while true {
-            do {
-                try producer.produce(message)
-                return
-            } catch  where error.code == .queueFull {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
+        try await producer.produceWaitingForRoom(
+            KafkaProducerMessage(topic: topic, key: Array(form.formID.utf8), value: try form.encoded())
+        )
     }
 }

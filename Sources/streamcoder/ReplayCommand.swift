@@ -348,14 +348,15 @@ struct ReplayPlanner {
                 "\(topic) has \(description.partitionCount) partitions: there is no partition \(missing)"
             )
         }
-        var settings = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers,
-            groupID: "streamcoder-replay-planner",
-            // One record per partition per step of the search: a fetch need not wait for more.
-            properties: ["fetch.wait.max.ms": "10"].merging(properties) { $1 }
+        let reader = try KafkaConsumer(
+            configuration: .reader(
+                bootstrapServers: bootstrapServers,
+                groupID: "streamcoder-replay-planner",
+                // One record per partition per step of the search: a fetch need not wait for more.
+                properties: ["fetch.wait.max.ms": "10"].merging(properties) { $1 }
+            ),
+            logger: logger
         )
-        settings.autoCommitIntervalMilliseconds = 0
-        let reader = try KafkaConsumer(configuration: settings, logger: logger)
         defer { Task { try? await reader.close() } }
         let locator = TimeOffsetLocator(reader: reader, logger: logger)
         let watermarks = try await locator.watermarks(

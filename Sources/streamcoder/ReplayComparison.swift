@@ -124,13 +124,14 @@ struct TopicSnapshotReader {
             logger: logger
         )
         guard let description = try await admin.listTopics().first(where: { $0.name == topic }) else { return }
-        var settings = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers,
-            groupID: "streamcoder-replay-compare",
-            properties: properties
+        let consumer = try KafkaConsumer(
+            configuration: .reader(
+                bootstrapServers: bootstrapServers,
+                groupID: "streamcoder-replay-compare",
+                properties: properties
+            ),
+            logger: logger
         )
-        settings.autoCommitIntervalMilliseconds = 0
-        let consumer = try KafkaConsumer(configuration: settings, logger: logger)
         defer { Task { try? await consumer.close() } }
         let partitions = (0..<Int32(description.partitionCount)).map {
             KafkaTopicPartition(topic: topic, partition: $0)

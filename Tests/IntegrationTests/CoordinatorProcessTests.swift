@@ -31,7 +31,7 @@ struct CoordinatorProcessTests {
         }
         var coordinator = try coordinatorProcess(broker, store: store)
         try await coordinator.waitUntil("its view") { coordinator.errorOutput.contains("caught up") }
-        let (results, reviews) = try HotSwapTests().resultReaders(broker)
+        let (results, reviews) = try broker.resultReaders(type: "result")
 
         try await broker.run([
             "models", "activate", "naf-demo@\(stable)-shuffled", "--store", store.path, "--canary", "0.5",
@@ -119,7 +119,7 @@ struct CoordinatorProcessTests {
         }
         let coordinator = try coordinatorProcess(broker, store: store)
         try await coordinator.waitUntil("its view") { coordinator.errorOutput.contains("caught up") }
-        let (results, reviews) = try HotSwapTests().resultReaders(broker)
+        let (results, reviews) = try broker.resultReaders(type: "result")
         // Forms flow throughout: 30 chunks of 200, one every 200 ms; the activation lands midway.
         let chunks = 30
         let flow = Task {
@@ -168,7 +168,7 @@ struct CoordinatorProcessTests {
         try await worker.waitUntil("an assignment") { worker.errorOutput.contains("partitions assigned") }
         try await broker.run(["models", "activate", "naf-test@2", "--store", store.path, "--shadow"])
         try await worker.waitUntil("the shadow") { worker.errorOutput.contains("in shadow") }
-        let (results, reviews) = try HotSwapTests().resultReaders(broker)
+        let (results, reviews) = try broker.resultReaders(type: "result")
         let shadow = try broker.consumer(
             topic: StreamCoderTopic.shadow,
             group: "check",

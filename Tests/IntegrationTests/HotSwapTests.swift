@@ -16,7 +16,7 @@ struct HotSwapTests {
         try await runToCompletion(TestPaths.streamcoder, ["models", "push", second.path, "--store", store.path])
         let early = try broker.worker(package: first, name: "early")
         try await early.waitUntil("an assignment") { early.errorOutput.contains("partitions assigned") }
-        let (results, reviews) = try resultReaders(broker)
+        let (results, reviews) = try broker.resultReaders(type: "result")
 
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "1000", "--id-prefix", "a-"])
         try await results.waitUntil("the first results") { results.lines.count + reviews.lines.count >= 1_000 }
@@ -97,7 +97,7 @@ struct HotSwapTests {
         #expect(rolledBack.hasPrefix("rolled streamcoder-workers back to naf-test@1: generation 2"), "\(rolledBack)")
         try await worker.waitUntil("the swap back") { worker.errorOutput.contains("to=naf-test@1") }
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "500"])
-        let (results, reviews) = try resultReaders(broker)
+        let (results, reviews) = try broker.resultReaders(type: "result")
         try await results.waitUntil("every result") { results.lines.count + reviews.lines.count >= 500 }
         #expect(try versions(results.lines + reviews.lines).values.allSatisfy { $0 == "1" })
         worker.signal(SIGTERM)
@@ -118,7 +118,7 @@ struct HotSwapTests {
         #expect(activated.contains("as a canary for 30.0 % of the forms"), "\(activated)")
         try await worker.waitUntil("the canary") { worker.errorOutput.contains("as a canary") }
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2000", "--id-prefix", "k-"])
-        let (results, reviews) = try resultReaders(broker)
+        let (results, reviews) = try broker.resultReaders(type: "result")
         try await results.waitUntil("the canary's results") { results.lines.count + reviews.lines.count >= 2_000 }
         let canary = try versions(results.lines + reviews.lines).values.filter { $0 == "2" }.count
         // 2,000 forms at 30 %: 600 expected, four standard deviations (±82) allowed.
@@ -136,23 +136,6 @@ struct HotSwapTests {
         print("canary: \(canary) of 2,000 forms coded by the candidate at 30 %, then promoted")
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0, "\(worker.diagnostics)")
-    }
-
-    func resultReaders(_ broker: BrokerProcess) throws -> (ChildProcess, ChildProcess) {
-        (
-            try broker.consumer(
-                topic: StreamCoderTopic.codings,
-                group: "check",
-                name: "codings",
-                extra: ["--type", "result"]
-            ),
-            try broker.consumer(
-                topic: StreamCoderTopic.manualReview,
-                group: "check",
-                name: "reviews",
-                extra: ["--type", "result"]
-            )
-        )
     }
 
     /// The model version of each form's result (the last one when a form has several).

@@ -117,16 +117,7 @@ extension ReplayTests {
         let broker = try await BrokerProcess.start()
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2000"])
         let first = try await importTestPackage()
-        let fixtures = TestPaths.packageRoot.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
-        let other = FileManager.default.temporaryDirectory.appendingPathComponent("pkg-\(UUID().uuidString)")
-        try await runToCompletion(
-            TestPaths.streamcoder,
-            [
-                "models", "import-fasttext", fixtures.appendingPathComponent("softmax.bin").path,
-                "--labels", fixtures.appendingPathComponent("naf_labels.csv").path,
-                "--out", other.path, "--name", "naf-other", "--version", "1",
-            ]
-        )
+        let other = try await importTestPackage(model: "softmax.bin", name: "naf-other")
         func replay(_ run: String, _ package: URL, into topic: String, _ extra: [String] = []) async throws -> String {
             try await broker.run(
                 ["replay", "--run-id", run, "--model", package.path, "--output-topic", topic, "--quiet"] + extra

@@ -269,14 +269,15 @@ struct WorkerMetricsSample {
 
 extension BrokerProcess {
     /// Readers of the coded and the manual-review topics, printing raw records.
-    func resultReaders() throws -> (codings: ChildProcess, reviews: ChildProcess) {
+    /// Readers of the coded and manual-review topics, printing records as `type` (raw or result).
+    func resultReaders(type: String = "raw") throws -> (codings: ChildProcess, reviews: ChildProcess) {
         (
-            try consumer(topic: StreamCoderTopic.codings, group: "check", name: "codings", extra: ["--type", "raw"]),
+            try consumer(topic: StreamCoderTopic.codings, group: "check", name: "codings", extra: ["--type", type]),
             try consumer(
                 topic: StreamCoderTopic.manualReview,
                 group: "check",
                 name: "reviews",
-                extra: ["--type", "raw"]
+                extra: ["--type", type]
             )
         )
     }
@@ -294,16 +295,18 @@ extension BrokerProcess {
     }
 }
 
-/// Imports the classifier tests' fastText fixture into a package with `streamcoder models import-fasttext`.
-func importTestPackage(version: String = "1") async throws -> URL {
+/// Imports a fastText fixture of the classifier tests (`ova.bin` by default) into a package with
+/// `streamcoder models import-fasttext`.
+func importTestPackage(version: String = "1", model: String = "ova.bin", name: String = "naf-test") async throws -> URL
+{
     let fixtures = TestPaths.packageRoot.appendingPathComponent("Tests/ClassifierTests/Fixtures/fasttext")
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pkg-\(UUID().uuidString)")
     try await runToCompletion(
         TestPaths.streamcoder,
         [
-            "models", "import-fasttext", fixtures.appendingPathComponent("ova.bin").path,
+            "models", "import-fasttext", fixtures.appendingPathComponent(model).path,
             "--labels", fixtures.appendingPathComponent("naf_labels.csv").path,
-            "--out", directory.path, "--name", "naf-test", "--version", version,
+            "--out", directory.path, "--name", name, "--version", version,
         ]
     )
     return directory
