@@ -118,12 +118,18 @@ extension ReplayTests {
         try await broker.run(["produce", "--csv", TestPaths.sampleForms.path, "--count", "2000"])
         let first = try await importTestPackage()
         let other = try await importTestPackage(model: "softmax.bin", name: "naf-other")
-        func replay(_ run: String, _ package: URL, into topic: String, _ extra: [String] = []) async throws -> String {
+        func replay(_ run: String, _ package: URL?, into topic: String, _ extra: [String] = []) async throws -> String {
             try await broker.run(
-                ["replay", "--run-id", run, "--model", package.path, "--output-topic", topic, "--quiet"] + extra
+                ["replay", "--run-id", run, "--output-topic", topic, "--quiet"]
+                    + (package.map { ["--model", $0.path] } ?? []) + extra
             )
         }
-        _ = try await replay("earlier", first, into: "backfill.earlier")
+        // Without --model, the replay codes with the fleet's active model.
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try await runToCompletion(TestPaths.streamcoder, ["models", "push", first.path, "--store", store.path])
+        try await broker.run(["models", "activate", "naf-test@1", "--store", store.path])
+        let fleetRun = try await replay("earlier", nil, into: "backfill.earlier")
+        #expect(fleetRun.contains("model \(store.path)"), "the fleet's model, from the store: \(fleetRun)")
         let same = try await replay("same", first, into: "backfill.same", ["--compare-with", "backfill.earlier"])
         #expect(
             same.contains("2000 of 2000 replayed forms have an earlier result there; 0 changed top code"),
