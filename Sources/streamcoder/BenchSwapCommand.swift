@@ -159,6 +159,9 @@ final class WorkerProcess: Sendable {
             "--control-topic", "bench.swap.control", "--metrics-port", "0", "--batch-wait-ms", "1",
             "-X", "fetch.wait.max.ms=1",
         ]
+        process.environment = ProcessInfo.processInfo.environment.merging([StreamCoderCommand.exitWithParent: "1"]) {
+            $1
+        }
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -17,8 +17,20 @@ struct StreamCoderCommand: AsyncParsableCommand {
         ]
     )
 
+    /// Set to 1 in a child's environment: it gets SIGTERM when its parent process dies.
+    static let exitWithParent = "STREAMCODER_EXIT_WITH_PARENT"
+
     /// Parses and runs, first turning a mistyped command into a suggestion of the nearest one.
     static func main() async {
+        // A process started by another streamcoder (bench swap's worker) ends with it: SIGTERM
+        // within a second of the parent dying, even by SIGKILL, instead of running on orphaned.
+        if ProcessInfo.processInfo.environment[Self.exitWithParent] == "1" {
+            let parent = getppid()
+            Thread.detachNewThread {
+                while getppid() == parent { Thread.sleep(forTimeInterval: 1) }
+                kill(getpid(), SIGTERM)
+            }
+        }
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let unknown = Suggestion.unknownCommand(in: arguments, of: Self.self) {
             printError("Error: '\(unknown.given)' is not a streamcoder command. \(unknown.hint)")
