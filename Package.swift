@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // YAML for the deployment checks only (DeploymentTests).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries: module map + shim header; pkg-config finds the flags, apt provides the package.
@@ -120,6 +122,17 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Kafka", "Wire", "streamcoder", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Static checks of Dockerfile, compose/ and deploy/kubernetes/ against the CLI and the code,
+        // and the init job's topic commands run against Tansu.
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "streamcoder", "Kafka", "Wire", "Worker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
     ]

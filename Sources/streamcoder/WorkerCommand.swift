@@ -93,15 +93,18 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("metrics-port"),
-        help: "Port of /metrics (Prometheus), /healthz and /readyz; 0 picks one"
+        help: "Port of /metrics (Prometheus), /healthz and /readyz; 0 picks one (default: 9464)."
     )
-    var metricsPort: UInt16 = 9464
+    var metricsPort: UInt16?
 
     @Flag(help: "Attach to each result the tokens that weigh most on its top code (fastText packages).")
     var explain = false
 
-    @Option(name: .customLong("metrics-address"), help: "Address the metrics port listens on.")
-    var metricsAddress: String = "127.0.0.1"
+    @Option(
+        name: .customLong("metrics-address"),
+        help: "Address the metrics port listens on (default: 127.0.0.1; 0.0.0.0 in a container)."
+    )
+    var metricsAddress: String?
 
     @Option(
         name: .customLong("max-message-bytes"),
@@ -181,9 +184,10 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch let error as WorkerConfigurationError {
             throw ValidationError(error.description)
         }
+        let endpoint = probeEndpoint(environment: ProcessInfo.processInfo.environment)
         let probes = ProbeServer.make(
-            host: metricsAddress,
-            port: Int(metricsPort),
+            host: endpoint.address,
+            port: endpoint.port,
             supervisor: supervisor,
             registry: registry,
             logger: logger
@@ -223,6 +227,15 @@ struct WorkerCommand: AsyncParsableCommand {
             )
             throw ExitCode(Self.failureExitCode)
         }
+    }
+
+    /// Where `/metrics`, `/healthz` and `/readyz` listen: the flags, else `STREAMCODER_METRICS_ADDRESS`
+    /// and `STREAMCODER_METRICS_PORT`, else 127.0.0.1:9464.
+    func probeEndpoint(environment: [String: String]) -> (address: String, port: Int) {
+        (
+            metricsAddress ?? environment["STREAMCODER_METRICS_ADDRESS"] ?? "127.0.0.1",
+            Int(metricsPort ?? environment["STREAMCODER_METRICS_PORT"].flatMap(UInt16.init) ?? 9464)
+        )
     }
 
     /// The status of a worker that could not go on even after rebuilding its clients.
