@@ -151,6 +151,10 @@ public final class CodingWorker: Service, Sendable {
     /// A replay's progress, once the worker has started reading its range.
     public var replay: ReplayProgress? { replayProgress.withLock { $0 } }
 
+    /// Whether a replay's whole range is read and every output of it delivered (false outside a
+    /// replay, and for a replay stopped before its end).
+    public var replayIsDone: Bool { (replay?.isComplete ?? false) && ledger.pending() == 0 }
+
     /// Joins the group on the forms topic; or, for a replay, reads its range's partitions by
     /// assignment from where the replay's group committed (a rerun) or the range's start.
     private func startReading() async throws -> ReplayProgress? {

@@ -172,12 +172,20 @@ struct ReplayCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let failure as WorkerFailure {
+            display.cancel()
+            throw CommandError(
+                "run \(runID) stopped: \(failure.reason). What was delivered is committed: run "
+                    + "`streamcoder replay --run-id \(runID)` to go on"
+            )
+        }
         display.cancel()
         await display.value
         let elapsed = (ContinuousClock.now - started).seconds
         let counters = worker.counters
-        let complete = worker.replay.map { $0.isComplete } ?? false
+        let complete = worker.replayIsDone
         printLine(
             "run \(runID): \(counters.formsIn) forms read, \(counters.autoCoded) auto-coded, "
                 + "\(counters.manualReview) to manual review, \(counters.deadLetters) dead letters in "
