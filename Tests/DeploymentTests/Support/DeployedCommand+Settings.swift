@@ -57,6 +57,15 @@ extension DeployedCommand {
         if let produce = parsed(as: ProduceCommand.self) {
             return [produce.topic]
         }
+        if let replay = parsed(as: ReplayCommand.self) {
+            var topics: Set<String> = [replay.topic, replay.deadLetterTopic, StreamCoderTopic.replays]
+            topics.formUnion(
+                replay.liveTopics ? [StreamCoderTopic.codings, StreamCoderTopic.manualReview] : [replay.outputTopic]
+            )
+            if replay.model == nil { topics.insert(StreamCoderTopic.control) }
+            if let earlier = replay.compareWith { topics.insert(earlier) }
+            return topics
+        }
         return []
     }
 
@@ -91,6 +100,8 @@ extension DeployedCommand {
     var store: String? {
         if let push = parsed(as: ModelsCommand.Push.self) { return setting(push.store, "MODEL_STORE") }
         if let coordinator = parsed(as: CoordinatorCommand.self) { return setting(coordinator.store, "MODEL_STORE") }
+        // Without --model, a replay codes with the fleet's model, named by its path in the store.
+        if let replay = parsed(as: ReplayCommand.self), replay.model == nil { return setting(nil, "MODEL_STORE") }
         return nil
     }
 
