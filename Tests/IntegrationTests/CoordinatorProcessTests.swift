@@ -172,7 +172,7 @@ struct CoordinatorProcessTests {
         let (results, reviews) = try broker.resultReaders(type: "result")
         let shadow = try broker.consumer(
             topic: StreamCoderTopic.shadow,
-            group: "check",
+            group: "check-shadow",
             name: "shadow",
             extra: ["--type", "result"]
         )

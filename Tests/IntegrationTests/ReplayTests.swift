@@ -36,7 +36,7 @@ struct ReplayTests {
         let package = try await importTestPackage()
         let backfill = try broker.consumer(
             topic: StreamCoderTopic.backfill,
-            group: "check",
+            group: "check-backfill",
             name: "backfill",
             extra: ["--type", "result"]
         )

@@ -22,7 +22,7 @@ struct WorkerFaultTests {
         let (results, reviews) = try broker.resultReaders()
         let dead = try broker.consumer(
             topic: StreamCoderTopic.deadLetter,
-            group: "check",
+            group: "check-dlq",
             name: "dlq",
             extra: ["--type", "raw"]
         )

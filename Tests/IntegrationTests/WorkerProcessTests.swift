@@ -24,7 +24,7 @@ struct WorkerProcessTests {
         let (results, reviews) = try broker.resultReaders()
         let dead = try broker.consumer(
             topic: StreamCoderTopic.deadLetter,
-            group: "check",
+            group: "check-dlq",
             name: "dlq",
             extra: ["--type", "raw"]
         )
@@ -269,13 +269,20 @@ struct WorkerMetricsSample {
 
 extension BrokerProcess {
     /// Readers of the coded and the manual-review topics, printing raw records.
-    /// Readers of the coded and manual-review topics, printing records as `type` (raw or result).
+    /// Readers of the coded and manual-review topics, printing records as `type` (raw or result),
+    /// each in a group of its own: two members of one group with different topics rebalance each
+    /// other, which the embedded broker can hold up for a long time on a busy machine.
     func resultReaders(type: String = "raw") throws -> (codings: ChildProcess, reviews: ChildProcess) {
         (
-            try consumer(topic: StreamCoderTopic.codings, group: "check", name: "codings", extra: ["--type", type]),
+            try consumer(
+                topic: StreamCoderTopic.codings,
+                group: "check-codings",
+                name: "codings",
+                extra: ["--type", type]
+            ),
             try consumer(
                 topic: StreamCoderTopic.manualReview,
-                group: "check",
+                group: "check-reviews",
                 name: "reviews",
                 extra: ["--type", type]
             )
