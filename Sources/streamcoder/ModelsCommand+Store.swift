@@ -383,8 +383,19 @@ extension ModelsCommand {
 
 /// Which fleet an operator command is about, and where its directives are.
 struct FleetOptions: ParsableArguments {
-    @Option(help: "The fleet: its workers' consumer group.")
-    var group: String = "streamcoder-workers"
+    @Option(
+        name: .customLong("group"),
+        help: "The fleet: its workers' consumer group (default: $STREAMCODER_GROUP, else streamcoder-workers)."
+    )
+    var groupOption: String?
+
+    /// The fleet's group: `--group`, else `STREAMCODER_GROUP` (as the workers read it), else the default.
+    var group: String { group(in: ProcessInfo.processInfo.environment) }
+
+    /// The fleet's group as a process with `environment` reads it.
+    func group(in environment: [String: String]) -> String {
+        groupOption ?? environment["STREAMCODER_GROUP"].flatMap { $0.isEmpty ? nil : $0 } ?? "streamcoder-workers"
+    }
 
     @Option(name: .customLong("control-topic"), help: "The compacted control topic.")
     var controlTopic: String = StreamCoderTopic.control

@@ -60,10 +60,18 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fleet-group"),
-        help: "The fleet whose active model codes the replay when --model is not given."
+        help: """
+            The fleet whose active model codes the replay when --model is not given (default: \
+            $STREAMCODER_GROUP, else streamcoder-workers).
+            """
     )
-    var fleetGroup: String = WorkerConfiguration(bootstrapServers: "", modelPackage: URL(fileURLWithPath: "/"))
-        .groupID
+    var fleetGroupOption: String?
+
+    /// `--fleet-group`, else `STREAMCODER_GROUP` (as the workers read it), else the workers' default.
+    var fleetGroup: String {
+        fleetGroupOption ?? ProcessInfo.processInfo.environment["STREAMCODER_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? WorkerConfiguration(bootstrapServers: "", modelPackage: URL(fileURLWithPath: "/")).groupID
+    }
 
     @Option(name: .customLong("output-topic"), help: "Topic for every result of the replay.")
     var outputTopic: String = StreamCoderTopic.backfill

@@ -125,3 +125,29 @@ struct ImageLayout {
         return nil
     }
 }
+
+/// The settings a ConfigMap gives every pod reach the operator commands and the coordinator as
+/// they reach the workers.
+@Suite("Fleet settings from the environment")
+struct FleetSettingsTests {
+    @Test func theFleetsGroupComesFromTheFlagElseStreamcoderGroupElseTheDefault() throws {
+        let unset = try FleetOptions.parse([])
+        #expect(unset.group(in: [:]) == "streamcoder-workers")
+        #expect(unset.group(in: ["STREAMCODER_GROUP": "registry-east"]) == "registry-east")
+        let flagged = try FleetOptions.parse(["--group", "registry-west"])
+        #expect(flagged.group(in: ["STREAMCODER_GROUP": "registry-east"]) == "registry-west")
+    }
+
+    @Test func aWorkersProbesListenWhereTheFlagsElseTheEnvironmentSay() throws {
+        let worker = try #require(try StreamCoderCommand.parseAsRoot(["worker"]) as? WorkerCommand)
+        #expect(worker.probeEndpoint(environment: [:]) == ("127.0.0.1", 9464))
+        let container = worker.probeEndpoint(
+            environment: ["STREAMCODER_METRICS_ADDRESS": "0.0.0.0", "STREAMCODER_METRICS_PORT": "9500"]
+        )
+        #expect(container == ("0.0.0.0", 9500))
+        let flagged = try #require(
+            try StreamCoderCommand.parseAsRoot(["worker", "--metrics-port", "9600"]) as? WorkerCommand
+        )
+        #expect(flagged.probeEndpoint(environment: ["STREAMCODER_METRICS_PORT": "9500"]).port == 9600)
+    }
+}

@@ -80,7 +80,7 @@ extension DeployedCommand {
             let configuration = WorkerConfiguration(bootstrapServers: "", modelPackage: URL(fileURLWithPath: "/"))
             return setting(worker.group, "GROUP") ?? configuration.groupID
         }
-        return parsed(as: CoordinatorCommand.self)?.fleet.group
+        return parsed(as: CoordinatorCommand.self)?.fleet.group(in: environment)
     }
 
     /// The brokers, from `--brokers` or STREAMCODER_BROKERS.
