@@ -72,12 +72,24 @@ public final class CoordinatorService: Service, Sendable {
         }
     }
 
-    /// Whether the coordinator makes progress, and a line saying so or why not.
-    public var health: (isLive: Bool, line: String) {
+    /// Liveness: whether the coordinator's topic reader still comes round (a restart would help
+    /// if not), and a line saying so or why not. Brokers that cannot be reached leave it live.
+    public var liveness: (isLive: Bool, line: String) {
         let progress = progress.withLock { $0 }
         if let lastLoop = progress.lastLoop, ContinuousClock.now - lastLoop > .seconds(30) {
             return (false, "not live: the topic reader has not come round for \(ContinuousClock.now - lastLoop)")
         }
+        let workers = state.withLock { $0.reports.count }
+        return (true, "live: following \(workers) workers of \(configuration.group)")
+    }
+
+    /// Readiness: whether the coordinator's view is whole (the control and fleet topics read to
+    /// the end they had at its start, and their last read did not fail), and a line saying so or
+    /// why not.
+    public var readiness: (isReady: Bool, line: String) {
+        let live = liveness
+        guard live.isLive else { return (false, live.line) }
+        let progress = progress.withLock { $0 }
         guard progress.caughtUp else {
             let why = progress.readError.map { ": \($0)" } ?? ""
             return (
@@ -85,11 +97,12 @@ public final class CoordinatorService: Service, Sendable {
                 "not ready: reading \(configuration.controlTopic) and \(configuration.fleetTopic) to their end\(why)"
             )
         }
+        if let error = progress.readError { return (false, "not ready: the topics cannot be read: \(error)") }
         if let error = progress.writeError {
-            return (true, "live, but the last rollback could not be written: \(error)")
+            return (true, "ready, but the last rollback could not be written: \(error)")
         }
         let workers = state.withLock { $0.reports.count }
-        return (true, "live: following \(workers) workers of \(configuration.group)")
+        return (true, "ready: following \(workers) workers of \(configuration.group)")
     }
 
     /// Reads the two topics until a graceful shutdown, comparing the rollout every check interval.

@@ -16,7 +16,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         discussion: """
             Creates the control topic (compacted) and the fleet topic when they are missing, reads \
             both into a live view of the fleet (a restarted coordinator rebuilds it from them), and \
-            serves /status (JSON), /metrics and /healthz. While a canary runs it compares the \
+            serves /status (JSON), /metrics, /healthz (liveness) and /readyz (readiness: its view is whole). While a canary runs it compares the \
             candidate's manual-review and error rates with the stable model's; once each has coded \
             --min-forms forms and the candidate is worse by more than allowed, it writes the rollback \
             directive itself (the package is found in --store and checked again first). The fleet \
@@ -65,7 +65,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("gone-after"), help: "Seconds of silence after which a worker is shown as gone.")
     var goneAfter: Int = 30
 
-    @Option(name: .customLong("port"), help: "Port of /status, /metrics and /healthz; 0 picks one.")
+    @Option(name: .customLong("port"), help: "Port of /status, /metrics, /healthz and /readyz; 0 picks one.")
     var port: UInt16 = 9465
 
     @Option(name: .customLong("address"), help: "Address the port listens on.")
@@ -123,7 +123,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// `/status` (the fleet as JSON), `/metrics` and `/healthz`, answered from the coordinator's
+    /// `/status` (the fleet as JSON), `/metrics`, `/healthz` and `/readyz`, answered from the coordinator's
     /// state without waiting on the brokers.
     static func server(
         host: String,
@@ -143,8 +143,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         router.get("/metrics") { _, _ -> Response in ProbeServer.metrics(registry) }
         router.get("/healthz") { _, _ -> Response in
-            let health = coordinator.health
-            return ProbeServer.text(health.isLive ? .ok : .serviceUnavailable, health.line)
+            let liveness = coordinator.liveness
+            return ProbeServer.text(liveness.isLive ? .ok : .serviceUnavailable, liveness.line)
+        }
+        router.get("/readyz") { _, _ -> Response in
+            let readiness = coordinator.readiness
+            return ProbeServer.text(readiness.isReady ? .ok : .serviceUnavailable, readiness.line)
         }
         return ProbeServer.application(
             router,

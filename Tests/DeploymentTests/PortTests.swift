@@ -97,7 +97,7 @@ struct PortTests {
                 let endpoint = try #require(command.endpoint, "\(command): a Deployment that serves nothing")
                 let ports = KubernetesPorts(container: container)
                 #expect(ports.resolve("\(endpoint.port)") == endpoint.port, "\(command): no containerPort")
-                let probes = ["livenessProbe": "/healthz", "readinessProbe": command.isWorker ? "/readyz" : "/healthz"]
+                let probes = ["livenessProbe": "/healthz", "readinessProbe": "/readyz"]
                 for (probe, path) in probes.sorted(by: { $0.key < $1.key }) {
                     let get = container[probe]["httpGet"]
                     #expect(get["path"].string == path, "\(command): \(probe) should ask \(path) (README.md)")

@@ -87,6 +87,8 @@ struct CoordinatorProcessTests {
         }
         let health = try await httpGet(port, "/healthz")
         #expect(health.status == 200, "\(health.body)")
+        let readiness = try await httpGet(port, "/readyz")
+        #expect(readiness.status == 200 && readiness.body.hasPrefix("ready: following 2 workers"), "\(readiness.body)")
         let table = try await broker.run(["models", "status"])
         #expect(table.hasPrefix("directive 2: naf-demo@\(stable)"), "\(table)")
         #expect(table.contains("automatic rollback by the coordinator"), "\(table)")
@@ -199,6 +201,24 @@ struct CoordinatorProcessTests {
             ["models", "push", try await importTestPackage(version: "2").path, "--store", store.path]
         )
         return (first, store)
+    }
+
+    /// Brokers that cannot be reached leave the coordinator live (a restart would not help) but
+    /// not ready: its view of the fleet is not whole.
+    @Test func aCoordinatorWithoutBrokersIsLiveButNotReady() async throws {
+        let coordinator = try ChildProcess(
+            TestPaths.streamcoder,
+            ["coordinator", "--brokers", "127.0.0.1:\(try freeLoopbackPort())", "--port", "0"],
+            name: "coordinator"
+        )
+        try await coordinator.waitUntil("its address") { coordinator.errorOutput.contains("address=127.0.0.1:") }
+        let port = try coordinator.metricsPort()
+        let readiness = try await httpGet(port, "/readyz")
+        #expect(readiness.status == 503 && readiness.body.hasPrefix("not ready: reading"), "\(readiness.body)")
+        let liveness = try await httpGet(port, "/healthz")
+        #expect(liveness.status == 200 && liveness.body.hasPrefix("live"), "\(liveness.body)")
+        coordinator.signal(SIGTERM)
+        _ = try await coordinator.waitForExit(timeout: .seconds(60))
     }
 
     func coordinatorProcess(_ broker: BrokerProcess, store: URL) throws -> ChildProcess {

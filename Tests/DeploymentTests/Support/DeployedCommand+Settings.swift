@@ -29,7 +29,7 @@ extension DeployedCommand {
             return Endpoint(
                 address: coordinator.address,
                 port: Int(coordinator.port),
-                paths: ["/status", "/metrics", "/healthz"]
+                paths: ["/status", "/metrics", "/healthz", "/readyz"]
             )
         }
         return nil
