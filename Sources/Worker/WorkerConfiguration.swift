@@ -20,8 +20,9 @@ public struct WorkerConfiguration: Sendable {
     /// …or what arrived within this time, whichever comes first.
     public var maxBatchWait: Duration = .milliseconds(5)
     /// Coding lanes: threads that each take whole micro-batches to decode, classify (with a
-    /// classifier of their own) and encode; one per core by default.
-    public var codingThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// classifier of their own) and encode; one per core the process may use by default (its
+    /// container's CPU limit counted, see `CPUBudget`).
+    public var codingThreads = CPUBudget.cores
     /// How long the producer waits to fill a batch of results (librdkafka's linger.ms): short,
     /// since a result's latency includes it.
     public var producerLingerMilliseconds = 1
