@@ -40,16 +40,18 @@ final class ClientContext: @unchecked Sendable {
     /// librdkafka's syslog levels; its level 6 ("info") is mostly connection churn, so it is debug
     /// here. A broker failure (facility FAIL or ERROR) also arrives as an error event, which the
     /// client logs: its log line goes to debug, so that each error is logged once. A commit that
-    /// fails because the group is rebalancing (COMMITFAIL, REBALANCE_IN_PROGRESS) is the group at
-    /// work, not a fault: the offsets go with the partitions, and the consumer's own commit on
-    /// revoke says when stored offsets were left uncommitted.
+    /// fails because the group is rebalancing or has moved to a new generation (COMMITFAIL,
+    /// REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION, e.g. librdkafka's own commit of unassigned
+    /// partitions while a whole group stops) is the group at work, not a fault: the offsets go with
+    /// the partitions, and the consumer's own commit on revoke says when stored offsets were left
+    /// uncommitted.
     private func log(level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?) {
         let facility = facility.map { String(cString: $0) } ?? ""
         let message = text.map { String(cString: $0) } ?? ""
         let swiftLevel: Logger.Level
         switch level {
         case _ where facility == "FAIL" || facility == "ERROR": swiftLevel = .debug
-        case _ where facility == "COMMITFAIL" && message.contains("Group rebalance in progress"): swiftLevel = .info
+        case _ where facility == "COMMITFAIL" && Self.groupAtWork.contains(where: message.contains): swiftLevel = .info
         case ...2: swiftLevel = .critical
         case 3: swiftLevel = .error
         case 4: swiftLevel = .warning
@@ -58,6 +60,9 @@ final class ClientContext: @unchecked Sendable {
         }
         logOnce(level: swiftLevel, message, metadata: ["librdkafka": "\(facility)"])
     }
+
+    /// How librdkafka words a commit refused because the group is rebalancing or moved on.
+    private static let groupAtWork = ["Group rebalance in progress", "generation id is not valid"]
 
     /// Logs `message`, holding back its repeats for a while when it is a warning or worse: a
     /// broker that stays down is one line every 10 s with a count, not thirty lines a second.
