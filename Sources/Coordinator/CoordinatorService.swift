@@ -13,7 +13,7 @@ public struct CoordinatorConfiguration: Sendable {
     /// Any librdkafka property for its clients.
     public var properties: [String: String] = [:]
     /// The fleet it coordinates (its workers' consumer group).
-    public var group = "streamcoder-workers"
+    public var group = StreamCoderFleet.defaultGroup
     /// The compacted topic of directives.
     public var controlTopic = StreamCoderTopic.control
     /// The topic of worker reports.

@@ -40,6 +40,19 @@ public enum StreamCoderTopic {
     ]
 }
 
+/// The fleet's default consumer group: the workers join it, and the control topic keys its
+/// directives by it.
+public enum StreamCoderFleet {
+    /// `streamcoder-workers`.
+    public static let defaultGroup = "streamcoder-workers"
+
+    /// A fleet's group as a command reads it: its flag, else `STREAMCODER_GROUP` (as the workers
+    /// read it), else the default.
+    public static func group(flag: String?, environment: [String: String]) -> String {
+        flag ?? environment["STREAMCODER_GROUP"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultGroup
+    }
+}
+
 /// The record headers of the contract.
 public enum StreamCoderHeader {
     /// Topic a caller wants the result on.

@@ -153,7 +153,7 @@ public final class CodingWorker: Service, Sendable {
 
     /// Whether a replay's whole range is read and every output of it delivered (false outside a
     /// replay, and for a replay stopped before its end).
-    public var replayIsDone: Bool { (replay?.isComplete ?? false) && ledger.pending() == 0 }
+    public var replayIsDone: Bool { replay?.isDone(pending: ledger.pending()) ?? false }
 
     /// Joins the group on the forms topic; or, for a replay, reads its range's partitions by
     /// assignment from where the replay's group committed (a rerun) or the range's start.

@@ -207,8 +207,7 @@ struct ReplayBounds {
 
     /// Whether the range is read to its end and every output of it delivered (never, outside a replay).
     func isDone(ledger: OutputLedger) -> Bool {
-        guard let progress else { return false }
-        return progress.isComplete && ledger.pending() == 0
+        progress?.isDone(pending: ledger.pending()) ?? false
     }
 
     /// The records of `batch` inside the range; pauses the partitions that reached their end,

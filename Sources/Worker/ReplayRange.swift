@@ -92,12 +92,17 @@ public final class ReplayProgress: Sendable {
         }
     }
 
+    /// Whether every partition is read to its end and none of its `pending` forms waits for an output.
+    public func isDone(pending: Int) -> Bool { isComplete && pending == 0 }
+
     /// How long to wait before reading more, to keep to `rate`.
-    var aheadOfRate: Duration {
+    var aheadOfRate: Duration { aheadOfRate(after: ContinuousClock.now - started) }
+
+    /// How long to wait, `elapsed` after the start, before reading more to keep to `rate`.
+    func aheadOfRate(after elapsed: Duration) -> Duration {
         guard let rate else { return .zero }
-        let due = Double(read) / rate
-        let elapsed = (ContinuousClock.now - started).timeInterval
-        return due > elapsed ? .milliseconds(Int64(((due - elapsed) * 1_000).rounded(.up))) : .zero
+        let due = Duration.milliseconds(Int64((Double(read) / rate * 1_000).rounded(.up)))
+        return max(.zero, due - elapsed)
     }
 
     /// Marks the partitions whose read position is at or past their end (the last records of the

@@ -6,7 +6,7 @@ public struct WorkerConfiguration: Sendable {
     /// `HOST:PORT[,…]` of the brokers.
     public var bootstrapServers: String
     /// The consumer group all workers of a fleet share.
-    public var groupID = "streamcoder-workers"
+    public var groupID = StreamCoderFleet.defaultGroup
     /// The topics read and written.
     public var topics = WorkerTopics()
     /// The model package directory.

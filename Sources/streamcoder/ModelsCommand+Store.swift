@@ -394,7 +394,7 @@ struct FleetOptions: ParsableArguments {
 
     /// The fleet's group as a process with `environment` reads it.
     func group(in environment: [String: String]) -> String {
-        groupOption ?? environment["STREAMCODER_GROUP"].flatMap { $0.isEmpty ? nil : $0 } ?? "streamcoder-workers"
+        StreamCoderFleet.group(flag: groupOption, environment: environment)
     }
 
     @Option(name: .customLong("control-topic"), help: "The compacted control topic.")

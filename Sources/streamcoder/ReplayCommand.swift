@@ -69,8 +69,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// `--fleet-group`, else `STREAMCODER_GROUP` (as the workers read it), else the workers' default.
     var fleetGroup: String {
-        fleetGroupOption ?? ProcessInfo.processInfo.environment["STREAMCODER_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? WorkerConfiguration(bootstrapServers: "", modelPackage: URL(fileURLWithPath: "/")).groupID
+        StreamCoderFleet.group(flag: fleetGroupOption, environment: ProcessInfo.processInfo.environment)
     }
 
     @Option(name: .customLong("output-topic"), help: "Topic for every result of the replay.")

@@ -41,6 +41,7 @@ struct ReplayRangeTests {
         #expect(Set(reachedSecond.map(\.partition)) == [0, 1])
         #expect(progress.read == 5)
         #expect(progress.isComplete)
+        #expect(progress.isDone(pending: 0) && !progress.isDone(pending: 1), "done once every output is delivered")
         #expect(progress.assignment.isEmpty)
     }
 
@@ -56,9 +57,10 @@ struct ReplayRangeTests {
     @Test func aRateLimitSaysHowLongToWait() {
         let limited = ReplayProgress(range: ReplayRange(starts: [0: 0], ends: [0: 1_000]), topic: "forms", rate: 100)
         _ = limited.admit((0..<50).map { record(0, Int64($0)) })
-        #expect(limited.aheadOfRate > .milliseconds(400), "50 forms at 100/s are due after 0.5 s")
+        #expect(limited.aheadOfRate(after: .milliseconds(100)) == .milliseconds(400), "50 forms at 100/s: due at 0.5 s")
+        #expect(limited.aheadOfRate(after: .seconds(1)) == .zero, "behind the rate: read on")
         let free = ReplayProgress(range: ReplayRange(starts: [0: 0], ends: [0: 1_000]), topic: "forms")
         _ = free.admit((0..<50).map { record(0, Int64($0)) })
-        #expect(free.aheadOfRate == .zero)
+        #expect(free.aheadOfRate(after: .zero) == .zero)
     }
 }

@@ -77,8 +77,7 @@ extension DeployedCommand {
     /// The fleet (consumer group) a worker joins or a coordinator follows.
     var group: String? {
         if let worker = parsed(as: WorkerCommand.self) {
-            let configuration = WorkerConfiguration(bootstrapServers: "", modelPackage: URL(fileURLWithPath: "/"))
-            return setting(worker.group, "GROUP") ?? configuration.groupID
+            return StreamCoderFleet.group(flag: worker.group, environment: environment)
         }
         return parsed(as: CoordinatorCommand.self)?.fleet.group(in: environment)
     }
