@@ -1,4 +1,5 @@
 internal import CRdKafka
+import Logging
 
 extension KafkaConsumer {
     /// The offsets this consumer's group has committed for `partitions`; a partition without a
@@ -52,5 +53,44 @@ extension KafkaConsumer {
             }
             return offsets
         }
+    }
+
+    /// The low and high watermarks of `partitions`, as the brokers answer them and checked against
+    /// what a fetch reports: Tansu answers the query with a high watermark of 1 whatever the
+    /// partition holds, while its fetches report the right one. It reads the last record of each
+    /// partition to do so: this consumer's assignment is replaced (a reader's, not a group
+    /// member's).
+    public func checkedWatermarks(
+        of partitions: [KafkaTopicPartition],
+        timeout: Duration = .seconds(10)
+    ) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for partition in partitions {
+            watermarks[partition] = try await self.watermarks(of: partition, timeout: timeout)
+        }
+        // Read from each partition's last record by the brokers' account: the fetch's answer
+        // carries the partition's high watermark.
+        try assign(watermarks.mapValues { max($0.low, $0.high - 1) })
+        var fetched: [KafkaTopicPartition: Int64] = [:]
+        let deadline = ContinuousClock.now + timeout
+        while fetched.count < partitions.count && ContinuousClock.now < deadline {
+            for message in try await nextBatch(maxMessages: 1_000, timeout: .milliseconds(50)) {
+                fetched[message.topicPartition] = max(fetched[message.topicPartition] ?? 0, message.offset + 1)
+            }
+            for lag in lag() {
+                guard let high = lag.highWatermark else { continue }
+                fetched[lag.topicPartition] = max(fetched[lag.topicPartition] ?? 0, high)
+            }
+        }
+        for (partition, high) in fetched where high > watermarks[partition]!.high {
+            logger.debug(
+                "the brokers' high watermark is behind what a fetch reports: taking the fetch's",
+                metadata: [
+                    "partition": "\(partition)", "queried": "\(watermarks[partition]!.high)", "fetched": "\(high)",
+                ]
+            )
+            watermarks[partition]!.high = high
+        }
+        return watermarks
     }
 }

@@ -13,7 +13,7 @@ public final class KafkaConsumer: Sendable {
     private let queue: ConsumerQueue
     let rebalance: RebalanceCoordinator
     private let blocking: BlockingThread
-    private let logger: Logger
+    let logger: Logger
     private let subscribed = Locked(false)
     private let lifecycle = Locked(ClientLifecycle(client: "consumer"))
 

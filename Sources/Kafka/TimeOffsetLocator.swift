@@ -40,40 +40,11 @@ public struct TimeOffsetLocator: Sendable {
         self.logger = logger
     }
 
-    /// The low and high watermarks of `partitions`, as the brokers answer them and checked against
-    /// what a fetch reports: Tansu answers the query with a high watermark of 1 whatever the
-    /// partition holds, while its fetches report the right one.
+    /// The watermarks of `partitions`, checked against a fetch (see `KafkaConsumer.checkedWatermarks`).
     public func watermarks(
         of partitions: [KafkaTopicPartition]
     ) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
-        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
-        for partition in partitions {
-            watermarks[partition] = try await reader.watermarks(of: partition, timeout: timeout)
-        }
-        // Read from each partition's last record by the brokers' account: the fetch's answer
-        // carries the partition's high watermark.
-        try reader.assign(watermarks.mapValues { max($0.low, $0.high - 1) })
-        var fetched: [KafkaTopicPartition: Int64] = [:]
-        let deadline = ContinuousClock.now + timeout
-        while fetched.count < partitions.count && ContinuousClock.now < deadline {
-            for message in try await reader.nextBatch(maxMessages: 1_000, timeout: .milliseconds(50)) {
-                fetched[message.topicPartition] = max(fetched[message.topicPartition] ?? 0, message.offset + 1)
-            }
-            for lag in reader.lag() {
-                guard let high = lag.highWatermark else { continue }
-                fetched[lag.topicPartition] = max(fetched[lag.topicPartition] ?? 0, high)
-            }
-        }
-        for (partition, high) in fetched where high > watermarks[partition]!.high {
-            logger.debug(
-                "the brokers' high watermark is behind what a fetch reports: taking the fetch's",
-                metadata: [
-                    "partition": "\(partition)", "queried": "\(watermarks[partition]!.high)", "fetched": "\(high)",
-                ]
-            )
-            watermarks[partition]!.high = high
-        }
-        return watermarks
+        try await reader.checkedWatermarks(of: partitions, timeout: timeout)
     }
 
     /// The first offset at or after `unixMilliseconds` of each partition, within `watermarks`

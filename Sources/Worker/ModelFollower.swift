@@ -59,7 +59,7 @@ final class ModelFollower: @unchecked Sendable {
             settings.autoCommitIntervalMilliseconds = 0
             let consumer = try KafkaConsumer(configuration: settings, logger: logger)
             self.consumer = consumer
-            let (low, high) = try await consumer.watermarks(of: partition, timeout: .seconds(5))
+            let (low, high) = try await consumer.checkedWatermarks(of: [partition], timeout: .seconds(5))[partition]!
             try consumer.assign([partition: low])
             var newest: ModelDirective?
             var position = low

@@ -218,7 +218,7 @@ struct ReplayCommand: AsyncParsableCommand {
     )
         async throws
     {
-        let reader = TopicSnapshotReader(
+        let reader = TopicReader(
             bootstrapServers: servers,
             properties: properties,
             logger: makeLogger("streamcoder.replay")

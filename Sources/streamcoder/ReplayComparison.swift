@@ -1,3 +1,4 @@
+import Coordinator
 import Foundation
 import Kafka
 import Logging
@@ -49,11 +50,11 @@ struct ReplayComparison {
         formsTopic: String,
         range: ReplayRange,
         earlierTopic: String,
-        reader: TopicSnapshotReader
+        reader: TopicReader
     ) async throws -> ReplayComparison {
         var replayed: [String: Answer] = [:]
         for topic in replayTopics {
-            try await reader.read(topic) { message in
+            try await reader.readToEnd(topic) { message in
                 guard message.header(StreamCoderHeader.sourceTopic)?.text == formsTopic,
                     let partition = message.header(StreamCoderHeader.sourcePartition)?.text.flatMap(Int32.init),
                     let offset = message.header(StreamCoderHeader.sourceOffset)?.text.flatMap(Int64.init),
@@ -65,7 +66,7 @@ struct ReplayComparison {
             }
         }
         var earlier: [String: Answer] = [:]
-        try await reader.read(earlierTopic) { message in
+        try await reader.readToEnd(earlierTopic) { message in
             guard let result = try? CodingResult(decoding: message.value ?? []), replayed[result.formID] != nil
             else { return }
             earlier[result.formID] = Answer(result)
@@ -106,57 +107,5 @@ struct ReplayComparison {
     private static func quoted(_ field: String) -> String {
         guard field.contains(where: { ",\"\n\r".contains($0) }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-/// Reads every partition of a topic from its first record to its end as of the call, outside any
-/// consumer group, committing nothing.
-struct TopicSnapshotReader {
-    var bootstrapServers: String
-    var properties: [String: String]
-    var logger: Logger
-
-    /// Hands every record to `body`, partition by partition in offset order (interleaved across
-    /// partitions); a topic that does not exist holds nothing.
-    func read(_ topic: String, _ body: (KafkaConsumerMessage) -> Void) async throws {
-        let admin = try KafkaAdmin(
-            configuration: .init(bootstrapServers: bootstrapServers, properties: properties),
-            logger: logger
-        )
-        guard let description = try await admin.listTopics().first(where: { $0.name == topic }) else { return }
-        let consumer = try KafkaConsumer(
-            configuration: .reader(
-                bootstrapServers: bootstrapServers,
-                groupID: "streamcoder-replay-compare",
-                properties: properties
-            ),
-            logger: logger
-        )
-        defer { Task { try? await consumer.close() } }
-        let partitions = (0..<Int32(description.partitionCount)).map {
-            KafkaTopicPartition(topic: topic, partition: $0)
-        }
-        let ends = try await TimeOffsetLocator(reader: consumer, logger: logger).watermarks(of: partitions)
-        var positions = ends.mapValues(\.low)
-        try consumer.assign(positions.filter { $0.value < ends[$0.key]!.high })
-        var idle = ContinuousClock.now
-        while positions.contains(where: { $0.value < ends[$0.key]!.high }) {
-            let batch = try await consumer.nextBatch(maxMessages: 1_000, timeout: .milliseconds(200))
-            if batch.isEmpty {
-                guard ContinuousClock.now - idle < .seconds(30) else {
-                    throw CommandError("\(topic) could not be read to its end in 30 s without a record")
-                }
-                continue
-            }
-            idle = .now
-            for message in batch where message.offset < ends[message.topicPartition]!.high {
-                positions[message.topicPartition] = message.offset + 1
-                body(message)
-            }
-            for lag in consumer.lag() {
-                guard let position = lag.position, let end = ends[lag.topicPartition]?.high else { continue }
-                positions[lag.topicPartition] = max(positions[lag.topicPartition] ?? 0, min(position, end))
-            }
-        }
     }
 }
